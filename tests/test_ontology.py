@@ -53,6 +53,11 @@ PIPELINE_TERMS = """
 | ck:linkSubject, ck:linkTarget | Link → any resource | the two sides of the owl:sameAs |
 | ck:linkConfidence | Link → xsd:decimal | how sure the linker is |
 | ck:linkMethod | Link → xsd:string | how the link was found |
+| ck:pipelineVersion | Article → xsd:string | the confkg version and data digest that built it |
+| ck:statedStartDay, ck:statedEndDay | Conference → xsd:gMonthDay | a day and month stated without a year |
+| ck:startWeekday, ck:endWeekday | Conference → xsd:positiveInteger | the ISO weekday (1 = Monday) the article gives |
+| ck:durationDays | Conference → xsd:positiveInteger | how many days it lasted, as stated |
+| ck:inPublicationMonth | Conference → xsd:boolean | its days are "this month" (الجاري) of publication |
 """
 
 
@@ -323,7 +328,22 @@ def _year_as_datetime(lexical: str) -> str:
     return f"{match[1]}-01-01T00:00:00{match[2] or ''}"
 
 
-OUTSIDE_DATATYPE_MAP = {XSD.date: _date_as_datetime, XSD.gYear: _year_as_datetime}
+_MONTH_DAY = re.compile(r"--(\d{2})-(\d{2})(Z|[+-]\d{2}:\d{2})?")
+
+
+def _month_day_as_datetime(lexical: str) -> str:
+    # a leap year, so that --02-29 stays a valid day
+    match = _MONTH_DAY.fullmatch(lexical)
+    if not match:
+        raise ValueError(f"not an xsd:gMonthDay: {lexical!r}")
+    return f"2000-{match[1]}-{match[2]}T00:00:00{match[3] or ''}"
+
+
+OUTSIDE_DATATYPE_MAP = {
+    XSD.date: _date_as_datetime,
+    XSD.gYear: _year_as_datetime,
+    XSD.gMonthDay: _month_day_as_datetime,
+}
 STAND_IN = XSD.dateTime
 # Constructs through which the value space of a datatype could matter beyond a range.
 VALUE_SENSITIVE = [
@@ -410,7 +430,7 @@ conference:arab-police-leaders-47 a owl:NamedIndividual ;
     ck:participant place:morocco , organisation:interpol ;
     ck:patron official:ali-bin-abdallah ; ck:openedBy official:muhammad-bin-ali-kuman ;
     ck:chairedBy official:muhammad-bin-ali-kuman ; ck:attendee official:muhammad-bin-ali-kuman ;
-    ck:topic topic:cybercrime ; ck:participantCount "21"^^xsd:nonNegativeInteger ; ck:announced false ;
+    ck:topic topic:cybercrime ; ck:participantCount "21"^^xsd:nonNegativeInteger ; ck:announced false ; ck:statedEndDay "--11-27"^^xsd:gMonthDay ; ck:durationDays "2"^^xsd:positiveInteger ;
     ck:mentionedIn article:a1 ; ck:evidence evidence:a1-0-120 .
 series:arab-police-leaders a owl:NamedIndividual ; rdfs:label "مؤتمر قادة الشرطة والأمن العرب"@ar .
 place:tunis a owl:NamedIndividual ; rdfs:label "تونس"@ar , "Tunis"@en ; ck:country place:tunisia .

@@ -1,0 +1,501 @@
+"""Conferences: mentions (head + edition + series), then what the article says about each.
+
+A mention is a head word (المؤتمر، الدورة، الملتقى، الجمعية العامة …), an
+optional edition (digits or ordinal words), and a series: a name from the
+series gazetteer ("لقادة الشرطة والأمن العرب"), an organisation that names its
+own sessions ("الدورة 93 للإنتربول"), an organ of one ("للجمعية العامة
+للمنظمة الدولية للشرطة الجنائية"), or, for a series no list knows, the
+ل-phrase that follows the edition. Sentences that mention a conference, or
+refer back to it ("هذا المؤتمر", "الاجتماع"), give its place, dates,
+organisers, patron, opener, chair, participants and themes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from confkg.extract.doc import STOP, Doc
+from confkg.extract.officials import OfficialMention
+from confkg.extract.organisations import OrgMention
+from confkg.extract.places import PlaceMention
+from confkg.models import Conference, DateClues
+from confkg.resolve.iris import conference_key, slugify
+from confkg.text.dates import DateMention, find_dates, find_durations, find_years
+from confkg.text.normalize import name_key, normalize, stems
+from confkg.text.numbers import read_count, read_ordinal
+
+
+@dataclass
+class ConfMention:
+    series_key: str
+    series_ar: str
+    series_en: str | None
+    edition: int | None
+    head: str
+    first: int
+    last: int
+    sentence: int
+    surface: str
+
+
+@dataclass
+class _Conf:
+    series_key: str
+    series_ar: str
+    series_en: str | None
+    edition: int | None
+    head: str
+    mentions: list[ConfMention] = field(default_factory=list)
+    sentences: set[int] = field(default_factory=set)  # explicit mentions
+    refs: set[int] = field(default_factory=set)  # anaphoric references
+    announced: bool = False
+
+
+_DEMONSTRATIVES = {"هذا", "هذه", "ذلك", "تلك"}
+_LOCATIVE = ("ب", "في", "بمدينه", "مدينه")
+
+
+def find_mentions(doc: Doc, orgs: list[OrgMention]) -> list[ConfMention]:
+    gaz = doc.gaz
+    toks = doc.tokens
+    org_at = {o.first: o for o in orgs}
+    adjectives = {normalize(a) for a in gaz.trigger_words.get("head_adjectives", [])}
+    out: list[ConfMention] = []
+    consumed: set[int] = set()
+    for m in doc.trigger_hits("heads"):
+        if m.first in consumed:
+            continue
+        head = m.value
+        j = m.last + 1
+        adj: list[int] = []
+        while j < len(toks) and toks[j].norm in adjectives and len(adj) < 3 and not doc.breaks_after(j - 1):
+            adj.append(j)
+            j += 1
+        edition = None
+        if j < len(toks) and not doc.breaks_after(j - 1):
+            hit = read_ordinal(toks, j)
+            if hit and 1 <= hit[0] <= 500 and doc.sentence_of(hit[1]) == doc.sentence_of(m.first):
+                edition, j = hit[0], hit[1] + 1
+        if j < len(toks) and toks[j].norm == "من" and edition is not None:
+            j += 1
+        found = _series_at(doc, j, head, m.first, org_at, adj, edition)
+        if found is None:
+            continue
+        key, ar, en, last = found
+        surface = _clean_surface(doc.surface(m.first, last))
+        out.append(ConfMention(key, ar, en, edition, head, m.first, last, doc.sentence_of(m.first), surface))
+        consumed.update(range(m.first, last + 1))
+    # a known series named without a head ("الملتقى الأمني الدولي" on its own)
+    for m in doc.find(gaz.series_names):
+        if m.first in consumed:
+            continue
+        s = gaz.series[m.value]
+        out.append(
+            ConfMention(s.key, s.ar, s.en, None, s.heads[0] if s.heads else "", m.first, m.last, doc.sentence_of(m.first), _clean_surface(m.surface))
+        )
+        consumed.update(range(m.first, m.last + 1))
+    out.sort(key=lambda c: c.first)
+    return out
+
+
+def _series_at(
+    doc: Doc, j: int, head: str, head_first: int, org_at: dict[int, OrgMention], adj: list[int], edition: int | None
+) -> tuple[str, str, str | None, int] | None:
+    gaz = doc.gaz
+    toks = doc.tokens
+    if j >= len(toks) or doc.sentence_of(j) != doc.sentence_of(head_first):
+        return None
+    if j > 0 and doc.breaks_after(j - 1) and doc.gap(j - 1).strip() not in ("(",):
+        return None
+    hit = gaz.series_names.match_at(toks, j)
+    if hit is not None:
+        s = gaz.series[hit[0]]
+        return s.key, s.ar, s.en, hit[1]
+    # an organ of an organisation: "للجمعية العامة للمنظمة الدولية للشرطة الجنائية"
+    for org_key, bodies in gaz.series_bodies.items():
+        for body, skey in bodies:
+            words = body.split()
+            if j + len(words) < len(toks) and all(
+                any(normalize(st) == w or st == w for st in stems(toks[j + k].norm)) or toks[j + k].norm == w
+                for k, w in enumerate(words)
+            ):
+                o = org_at.get(j + len(words))
+                if o is not None and o.key == org_key:
+                    s = gaz.series[skey]
+                    return s.key, s.ar, s.en, _close_paren(doc, o.last)
+    o = org_at.get(j)
+    if o is not None:
+        # the head is the organ ("الجمعية العامة للإنتربول") or the organisation names its sessions
+        for body, skey in gaz.series_bodies.get(o.key, []):
+            if body == head or body.endswith(head):
+                s = gaz.series[skey]
+                return s.key, s.ar, s.en, _close_paren(doc, o.last)
+        skey = gaz.series_of_org.get(o.key)
+        if skey and head in gaz.series[skey].heads and edition is not None:
+            s = gaz.series[skey]
+            return s.key, s.ar, s.en, _close_paren(doc, o.last)
+        return None
+    if edition is None:
+        return None
+    # a series no gazetteer lists: the ل-phrase after the edition
+    if not toks[j].norm.startswith("ل") or toks[j].norm in STOP:
+        return None
+    last = j
+    k = j + 1
+    while k < len(toks) and k - j < 8 and not doc.breaks_after(k - 1):
+        w = toks[k].norm
+        if w in STOP or k in org_at and k > j + 1 or doc.sentence_of(k) != doc.sentence_of(j):
+            break
+        if not (w.startswith(("ال", "وال", "لل", "ل")) or w in ("و",)):
+            break
+        last = k
+        k += 1
+    head_words = [doc.surface(head_first, head_first)] + [doc.surface(a, a) for a in adj]
+    phrase = " ".join([*head_words, doc.surface(j, last)])
+    ar = _clean_surface(phrase)
+    return "s-" + slugify(name_key(ar)), ar, None, last
+
+
+def _close_paren(doc: Doc, last: int) -> int:
+    return last
+
+
+def _clean_surface(text: str) -> str:
+    """The mention without a clitic on its first word ("بالمؤتمر" -> "المؤتمر")."""
+    words = text.split()
+    if words:
+        w = words[0]
+        for p in ("وبال", "وال", "بال", "فال", "كال"):
+            if w.startswith(p) and len(w) > len(p) + 2:
+                words[0] = "ال" + w[len(p) :]
+                break
+        else:
+            if w.startswith("لل") and len(w) > 4:
+                words[0] = "ال" + w[2:]
+            elif w[:1] in ("و", "ب", "ل") and w[1:3] == "ال":
+                words[0] = w[1:]
+    return " ".join(words).strip(" ،,")
+
+
+def extract_conferences(
+    doc: Doc,
+    places: list[PlaceMention],
+    orgs: list[OrgMention],
+    official_mentions: list[OfficialMention],
+) -> tuple[list[Conference], dict[int, str]]:
+    """The article's conferences, and which conference each sentence speaks of."""
+    gaz = doc.gaz
+    mentions = find_mentions(doc, orgs)
+    doc._all_mentions = mentions  # type: ignore[attr-defined]
+    if not mentions:
+        return [], {}
+    confs: dict[tuple[str, int | None], _Conf] = {}
+    for m in mentions:
+        if m.edition is None:
+            same = [c for (s, e), c in confs.items() if s == m.series_key and e is not None]
+            later = [x for x in mentions if x.series_key == m.series_key and x.edition is not None]
+            editions = {x.edition for x in later}
+            if len(editions) == 1:
+                ed = editions.pop()
+                c = confs.get((m.series_key, ed)) or confs.setdefault(
+                    (m.series_key, ed), _Conf(m.series_key, m.series_ar, m.series_en, ed, m.head)
+                )
+            elif same:
+                c = same[-1]
+            else:
+                c = confs.setdefault((m.series_key, None), _Conf(m.series_key, m.series_ar, m.series_en, None, m.head))
+        else:
+            c = confs.setdefault(
+                (m.series_key, m.edition), _Conf(m.series_key, m.series_ar, m.series_en, m.edition, m.head)
+            )
+        c.mentions.append(m)
+        c.sentences.add(m.sentence)
+
+    future = doc.trigger_hits("future")
+    for c in confs.values():
+        # announced: a future cue right after an explicit mention, or no report of it at all
+        c.announced = all(
+            any(f.first > m.last and f.first - m.last <= 6 and f.first not in _mention_tokens(mentions) and doc.sentence_of(f.first) == m.sentence for f in future)
+            or any(f.last < m.first and m.first - f.last <= 3 and doc.sentence_of(f.first) == m.sentence for f in future)
+            for m in c.mentions
+        )
+
+    _assign_references(doc, confs, mentions)
+    ordered = sorted(confs.values(), key=lambda c: min(m.first for m in c.mentions))
+    main = next((c for c in ordered if not c.announced), ordered[0])
+
+    dates = find_dates(doc.nt)
+    years = find_years(doc.nt)
+    durations = find_durations(doc.nt)
+    out: list[Conference] = []
+    sentence_conf: dict[int, str] = {}
+    for c in ordered:
+        conf_sents = c.sentences | c.refs
+        if c is main:
+            conf_sents |= _event_sentences(doc, dates, confs)
+        clues, year = _date_clues(doc, c, conf_sents, dates, years, durations)
+        place = _place(doc, c, places, orgs)
+        key = conference_key(c.series_key, edition=c.edition, year=year, article_id=doc.article.id)
+        conf = Conference(
+            key=key,
+            series_key=c.series_key,
+            series_ar=c.series_ar,
+            series_en=c.series_en,
+            name_ar=c.mentions[0].surface,
+            edition=c.edition,
+            place_key=place,
+            year=year,
+            clues=clues,
+            announced=c.announced,
+        )
+        conf.evidence = [doc.evidence(s) for s in sorted(c.sentences | c.refs)]
+        _roles(doc, conf, c, conf_sents, orgs, official_mentions, places, mentions)
+        series = gaz.series.get(c.series_key)
+        if series and series.organiser and series.organiser in gaz.orgs and series.organiser not in conf.organisers:
+            conf.organisers.append(series.organiser)
+        out.append(conf)
+        for s in sorted(c.sentences | c.refs):
+            sentence_conf.setdefault(s, key)
+    return out, sentence_conf
+
+
+def _mention_tokens(mentions: list[ConfMention]) -> set[int]:
+    return {i for m in mentions for i in range(m.first, m.last + 1)}
+
+
+def _assign_references(doc: Doc, confs: dict, mentions: list[ConfMention]) -> None:
+    """Sentences that refer back to a conference without naming it ("هذا المؤتمر", "الاجتماع")."""
+    taken = _mention_tokens(mentions)
+    by_first = {m.first: m for m in mentions}
+    conf_of_mention = {id(m): c for c in confs.values() for m in c.mentions}
+    recent: list[_Conf] = []
+    anaphors = {m.first: m for m in doc.trigger_hits("anaphors")}
+    for t in doc.tokens:
+        if t.index in by_first:
+            recent.append(conf_of_mention[id(by_first[t.index])])
+            continue
+        a = anaphors.get(t.index)
+        if a is None or t.index in taken:
+            continue
+        prev = doc.tokens[t.index - 1].norm if t.index else ""
+        definite = any(s.startswith("ال") for s in stems(t.norm)) or prev in _DEMONSTRATIVES
+        if not definite:
+            continue
+        target = next((c for c in reversed(recent) if c.head == a.value), None)
+        if target is None:
+            reported = [c for c in reversed(recent) if not c.announced] or recent
+            target = reported[0] if reported else None
+        if target is None:
+            target = next(iter(sorted(confs.values(), key=lambda c: min(m.first for m in c.mentions))))
+        s = doc.sentence_of(t.index)
+        if s >= 0 and s not in target.sentences:
+            target.refs.add(s)
+
+
+def _event_sentences(doc: Doc, dates: list[DateMention], confs: dict) -> set[int]:
+    """Sentences with a date and an event word but no conference: they speak of the main one."""
+    held = {m.first for m in doc.trigger_hits("held")} | {m.first for m in doc.trigger_hits("closing")} | {
+        m.first for m in doc.trigger_hits("opening")
+    }
+    claimed = set().union(*(c.sentences | c.refs for c in confs.values()))
+    out: set[int] = set()
+    for d in dates:
+        s = doc.sentence_of(d.first)
+        if s < 0 or s in claimed:
+            continue
+        a, b = doc.sent_tokens[s]
+        if any(a <= h <= b for h in held):
+            out.add(s)
+    return out
+
+
+def _cue_in(doc: Doc, name: str, s: int) -> list[int]:
+    a, b = doc.sent_tokens[s]
+    return [m.first for m in doc.trigger_hits(name) if a <= m.first <= b]
+
+
+def _date_clues(
+    doc: Doc,
+    c: _Conf,
+    sents: set[int],
+    dates: list[DateMention],
+    years: list[tuple[int, int]],
+    durations: list[tuple[int, int]],
+) -> tuple[DateClues, int | None]:
+    clues = DateClues()
+    strong_years: list[int] = []
+    weak_years: list[int] = []
+    date_tokens = set()
+    for d in dates:
+        s = doc.sentence_of(d.first)
+        if s not in sents:
+            continue
+        if _other_conference_closer(doc, c, d.first):
+            continue
+        date_tokens.update(range(d.first, d.last + 1))
+        closing = bool(_cue_in(doc, "closing", s))
+        opening = bool(_cue_in(doc, "opening", s))
+        if d.start_day and d.end_day and d.start_day != d.end_day:
+            clues.start_day, clues.end_day = d.start_day, d.end_day
+        elif d.start_day:
+            if closing and not opening:
+                clues.end_day = d.start_day
+            elif opening and not closing:
+                clues.start_day = d.start_day
+            elif clues.start_day is None and clues.end_day is None:
+                clues.start_day = clues.end_day = d.start_day
+        if d.weekday is not None and (d.today or _weekday_definite(doc, d.first)):
+            if closing and not opening:
+                clues.end_weekday = d.weekday
+            elif opening:
+                clues.start_weekday = d.weekday
+        if d.this_month:
+            clues.this_month = True
+        if d.year:
+            strong_years.append(d.year)
+    for y, i in years:
+        s = doc.sentence_of(i)
+        if s < 0 or _other_conference_closer(doc, c, i):
+            continue
+        if s in c.sentences and y not in strong_years:
+            strong_years.append(y)
+        elif s in sents:
+            weak_years.append(y)
+    for days, i in durations:
+        if doc.sentence_of(i) in sents and not _other_conference_closer(doc, c, i):
+            clues.duration_days = days
+    clues.years_in_article = sorted(set(weak_years) | set(strong_years))
+    year = None
+    if len(set(strong_years)) == 1:
+        year = strong_years[0]
+    elif not strong_years and len(set(weak_years)) == 1:
+        year = weak_years[0]
+    return clues, year
+
+
+def _weekday_definite(doc: Doc, i: int) -> bool:
+    """"الأربعاء", "يوم الخميس": a weekday, not the word أحد ("one of")."""
+    w = doc.tokens[i].norm
+    prev = doc.tokens[i - 1].norm if i else ""
+    return any(s.startswith("ال") for s in stems(w)) or prev in ("يوم", "اليوم")
+
+
+def _other_conference_closer(doc: Doc, c: _Conf, i: int) -> bool:
+    """Whether, in token i's sentence, another conference is mentioned nearer to token i."""
+    s = doc.sentence_of(i)
+    mine = [m for m in c.mentions if m.sentence == s]
+    if not mine:
+        return False
+    others = getattr(doc, "_all_mentions", [])
+    theirs = [m for m in others if m.sentence == s and m not in c.mentions]
+    if not theirs:
+        return False
+    d_mine = min(_distance(m, i) for m in mine)
+    d_theirs = min(_distance(m, i) for m in theirs)
+    return d_theirs < d_mine
+
+
+def _distance(m: ConfMention, i: int) -> int:
+    # a fact usually follows the conference it is about: weigh "before" as farther
+    if i > m.last:
+        return i - m.last
+    return (m.first - i) * 3
+
+
+def _place(doc: Doc, c: _Conf, places: list[PlaceMention], orgs: list[OrgMention]) -> str | None:
+    gaz = doc.gaz
+    inside_org = {i for o in orgs for i in range(o.first, o.last + 1)}
+    candidates: list[tuple[int, str]] = []
+    for m in c.mentions:
+        best = None
+        for p in places:
+            if p.sentence != m.sentence or p.via_adjective or p.as_region or p.first in inside_org:
+                continue
+            if _other_conference_closer(doc, c, p.first):
+                continue
+            d = _distance(m, p.first) if not (m.first <= p.first <= m.last) else 100
+            if best is None or d < best[0]:
+                best = (d, p.key)
+        if best:
+            candidates.append(best)
+    if not candidates:
+        for s in sorted(c.refs):
+            for p in places:
+                if p.sentence == s and not p.via_adjective and not p.as_region and p.first not in inside_org:
+                    candidates.append((50, p.key))
+    if not candidates:
+        return None
+    cities = [k for _, k in sorted(candidates) if not gaz.places[k].is_country]
+    if cities:
+        return cities[0]
+    return sorted(candidates)[0][1]
+
+
+def _roles(
+    doc: Doc,
+    conf: Conference,
+    c: _Conf,
+    sents: set[int],
+    orgs: list[OrgMention],
+    officials: list[OfficialMention],
+    places: list[PlaceMention],
+    mentions: list[ConfMention],
+) -> None:
+    gaz = doc.gaz
+    toks = doc.tokens
+    mention_tokens = _mention_tokens(mentions)
+
+    def add(lst: list[str], key: str) -> None:
+        if key not in lst:
+            lst.append(key)
+
+    for s in sorted(sents):
+        a, b = doc.sent_tokens[s]
+        if a < 0:
+            continue
+        in_sent_orgs = [o for o in orgs if a <= o.first <= b and not _other_conference_closer(doc, c, o.first)]
+        in_sent_officials = [o for o in officials if a <= o.first <= b]
+        for cue in _cue_in(doc, "organiser", s):
+            nxt = [o for o in in_sent_orgs if 0 < o.first - cue <= 6]
+            if nxt:
+                add(conf.organisers, nxt[0].key)
+        for cue in _cue_in(doc, "patron", s):
+            nxt = [o for o in in_sent_officials if 0 < o.first - cue <= 12]
+            if nxt:
+                add(conf.patrons, nxt[0].key)
+        for cue in _cue_in(doc, "opened", s):
+            near = sorted(in_sent_officials, key=lambda o: abs(o.first - cue))
+            if near and not c.announced:
+                add(conf.opened_by, near[0].key)
+        for cue in _cue_in(doc, "chaired", s):
+            if any(toks[k].norm in ("وفد", "الوفد", "وفدا") for k in range(max(a, cue - 6), cue)):
+                continue
+            before = [o for o in in_sent_officials if o.first < cue]
+            after = [o for o in in_sent_officials if 0 < o.first - cue <= 8]
+            pick = before[-1] if before else (after[0] if after else None)
+            if pick and not c.announced:
+                add(conf.chaired_by, pick.key)
+        if not c.announced:
+            for o in in_sent_officials:
+                add(conf.attendees, o.key)
+        if _cue_in(doc, "participation", s):
+            organisers = set(conf.organisers)
+            for o in in_sent_orgs:
+                if o.first in mention_tokens or o.key in organisers:
+                    continue
+                add(conf.participant_orgs, o.key)
+            for p in places:
+                if not (a <= p.first <= b) or p.as_region:
+                    continue
+                e = gaz.places[p.key]
+                if e.is_country:
+                    add(conf.participant_countries, e.key)
+            for i in range(a, b):
+                hit = read_count(toks, i) if toks[i].norm[:1].isdigit() else None
+                if hit and i + 1 <= b and any(
+                    st in gaz.trigger_words.get("participants_count", []) for st in stems(toks[i + 1].norm)
+                ):
+                    conf.participants_count = hit[0]
+        for m in doc.find(gaz.topic_index):
+            if a <= m.first <= b and m.value not in conf.topics:
+                conf.topics.append(m.value)

@@ -1,0 +1,218 @@
+"""The gazetteers, loaded once from the package's data files into phrase indexes.
+
+The data lives in `confkg/data/` as TOML (see docs/gazetteers.md); this module
+only reads it. A `Gazetteer` is immutable after loading and shared read-only by
+every extraction in a process.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from confkg.text.normalize import normalize
+from confkg.text.phrases import PhraseIndex
+from confkg.text.sentences import Boilerplate
+
+
+@dataclass(frozen=True)
+class PlaceEntry:
+    key: str
+    en: str
+    ar: str
+    is_country: bool
+    country: str | None = None
+    capital: bool = False
+
+
+@dataclass(frozen=True)
+class OrgEntry:
+    key: str
+    en: str | None
+    ar: str
+    country: str | None = None
+    kind: str = "other"
+    head_titles: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class NationalEntry:
+    key: str
+    en: str
+    ar: str
+    head_titles: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SeriesEntry:
+    key: str
+    en: str | None
+    ar: str
+    heads: tuple[str, ...] = ()
+    organisation: str | None = None
+    organiser: str | None = None
+
+
+@dataclass(frozen=True)
+class TopicEntry:
+    key: str
+    en: str | None
+    ar: str
+
+
+@dataclass
+class Gazetteer:
+    places: dict[str, PlaceEntry] = field(default_factory=dict)
+    place_index: PhraseIndex[tuple[str, ...]] = field(default_factory=PhraseIndex)
+    adjective_index: PhraseIndex[str] = field(default_factory=PhraseIndex)
+    capitals: dict[str, str] = field(default_factory=dict)  # country -> capital city
+    orgs: dict[str, OrgEntry] = field(default_factory=dict)
+    org_index: PhraseIndex[tuple[str, ...]] = field(default_factory=PhraseIndex)
+    abbreviations: dict[str, str] = field(default_factory=dict)  # lower-case latin -> key
+    nationals: dict[str, NationalEntry] = field(default_factory=dict)
+    national_index: PhraseIndex[str] = field(default_factory=PhraseIndex)
+    head_titles: PhraseIndex[tuple[str, ...]] = field(default_factory=PhraseIndex)  # -> org keys / national keys
+    series: dict[str, SeriesEntry] = field(default_factory=dict)
+    series_names: PhraseIndex[str] = field(default_factory=PhraseIndex)
+    series_bodies: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # org -> [(body, series)]
+    series_of_org: dict[str, str] = field(default_factory=dict)  # org -> series named by it alone
+    honorifics: PhraseIndex[str] = field(default_factory=PhraseIndex)
+    position_heads: PhraseIndex[str] = field(default_factory=PhraseIndex)
+    given_names: frozenset[str] = frozenset()
+    particles: frozenset[str] = frozenset()
+    topics: dict[str, TopicEntry] = field(default_factory=dict)
+    topic_index: PhraseIndex[str] = field(default_factory=PhraseIndex)
+    triggers: dict[str, PhraseIndex[str]] = field(default_factory=dict)
+    trigger_words: dict[str, list[str]] = field(default_factory=dict)
+    boilerplate: Boilerplate = field(default_factory=lambda: Boilerplate([], []))
+
+    def trigger(self, name: str) -> PhraseIndex[str]:
+        return self.triggers[name]
+
+
+def _read(folder: Path | None, package: str, name: str) -> dict:
+    if folder is not None:
+        path = folder / name
+        return tomllib.loads(path.read_text("utf-8")) if path.exists() else {}
+    res = resources.files(package).joinpath(name)
+    return tomllib.loads(res.read_text("utf-8")) if res.is_file() else {}
+
+
+def _multi(pairs: list[tuple[str, str]]) -> PhraseIndex[tuple[str, ...]]:
+    """An index whose values are every key a name belongs to (a name can be ambiguous)."""
+    by_name: dict[str, list[str]] = defaultdict(list)
+    for name, key in pairs:
+        n = normalize(name)
+        if n and key not in by_name[n]:
+            by_name[n].append(key)
+    index: PhraseIndex[tuple[str, ...]] = PhraseIndex()
+    for n, keys in by_name.items():
+        index.add(n, tuple(keys))
+    return index
+
+
+@lru_cache(maxsize=4)
+def load_gazetteer(folder: str | None = None) -> Gazetteer:
+    """Load every data file; `folder` replaces the package's gazetteers (for experiments)."""
+    gz_dir = Path(folder) if folder else None
+    gaz_pkg = "confkg.data.gazetteers"
+    g = Gazetteer()
+
+    places = _read(gz_dir, gaz_pkg, "places.toml")
+    place_pairs: list[tuple[str, str]] = []
+    for c in places.get("country", []):
+        g.places[c["key"]] = PlaceEntry(c["key"], c["en"], c["ar"], True)
+        for name in [c["ar"], *c.get("aliases", [])]:
+            place_pairs.append((name, c["key"]))
+        for adj in c.get("adjectives", []):
+            g.adjective_index.add(adj, c["key"])
+    for c in places.get("city", []):
+        entry = PlaceEntry(
+            c["key"], c["en"], c["ar"], False, c.get("country") or None, bool(c.get("capital"))
+        )
+        g.places[c["key"]] = entry
+        if entry.capital and entry.country:
+            g.capitals[entry.country] = entry.key
+        for name in [c["ar"], *c.get("aliases", [])]:
+            place_pairs.append((name, c["key"]))
+    g.place_index = _multi(place_pairs)
+
+    orgs = _read(gz_dir, gaz_pkg, "organisations.toml")
+    org_pairs: list[tuple[str, str]] = []
+    title_pairs: list[tuple[str, str]] = []
+    for o in orgs.get("organisation", []):
+        entry = OrgEntry(
+            o["key"],
+            o.get("en") or None,
+            o["ar"],
+            o.get("country") or None,
+            o.get("kind", "other"),
+            tuple(o.get("head_titles", [])),
+        )
+        g.orgs[entry.key] = entry
+        for name in [o["ar"], *o.get("aliases", [])]:
+            org_pairs.append((name, entry.key))
+        for abbr in o.get("abbreviations", []):
+            g.abbreviations.setdefault(abbr.lower(), entry.key)
+        for t in entry.head_titles:
+            title_pairs.append((t, entry.key))
+    for n in orgs.get("national", []):
+        entry = NationalEntry(n["key"], n["en"], n["ar"], tuple(n.get("head_titles", [])))
+        g.nationals[entry.key] = entry
+        g.national_index.add(entry.ar, entry.key)
+        for alias in n.get("aliases", []):
+            g.national_index.add(alias, entry.key)
+        for t in entry.head_titles:
+            title_pairs.append((t, "national:" + entry.key))
+    g.org_index = _multi(org_pairs)
+    g.head_titles = _multi(title_pairs)
+
+    series = _read(None, "confkg.data", "series.toml")
+    for s in series.get("series", []):
+        entry = SeriesEntry(
+            s["key"],
+            s.get("en"),
+            s["ar"],
+            tuple(normalize(h) for h in s.get("heads", [])),
+            s.get("organisation"),
+            s.get("organiser"),
+        )
+        g.series[entry.key] = entry
+        for name in s.get("names", []):
+            g.series_names.add(name, entry.key)
+        if entry.organisation:
+            bodies = s.get("body", [])
+            for body in bodies:
+                g.series_bodies.setdefault(entry.organisation, []).append((normalize(body), entry.key))
+            g.series_of_org.setdefault(entry.organisation, entry.key)
+
+    titles = _read(gz_dir, gaz_pkg, "titles.toml")
+    for h in titles.get("honorifics", []):
+        g.honorifics.add(h, h)
+    for h in titles.get("position_heads", []):
+        g.position_heads.add(h, h)
+    names = _read(None, "confkg.data", "names.toml")
+    g.given_names = frozenset(normalize(n) for n in names.get("given", []))
+    g.particles = frozenset(normalize(p) for p in names.get("particles", []))
+
+    topics = _read(gz_dir, gaz_pkg, "topics.toml")
+    for t in topics.get("topic", []):
+        g.topics[t["key"]] = TopicEntry(t["key"], t.get("en"), t["ar"])
+        for kw in [t["ar"], *t.get("keywords", [])]:
+            g.topic_index.add(kw, t["key"])
+
+    triggers = _read(None, "confkg.data", "triggers.toml")
+    for name, words in triggers.items():
+        index: PhraseIndex[str] = PhraseIndex()
+        for w in words:
+            index.add(w, normalize(w))
+        g.triggers[name] = index
+        g.trigger_words[name] = [normalize(w) for w in words]
+
+    bp = _read(gz_dir, gaz_pkg, "boilerplate.toml")
+    g.boilerplate = Boilerplate(bp.get("line_patterns", []), bp.get("site_names", []))
+    return g

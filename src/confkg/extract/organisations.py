@@ -1,0 +1,191 @@
+"""Organisations: gazetteer names and abbreviations, national bodies, and unlisted ones by their head word."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from confkg.extract.doc import STOP, Doc
+from confkg.extract.places import PlaceMention
+from confkg.resolve.iris import slugify
+from confkg.text.normalize import name_key, normalize, stems
+
+# Head words of an organisation's name: what makes "الهيئة الوطنية لمكافحة الفساد"
+# an organisation even when no gazetteer lists it.
+HEADS = frozenset(
+    normalize(w)
+    for w in (
+        "وزارة مديرية المديرية الإدارة إدارة مجلس جامعة منظمة مكتب الأمانة الاتحاد هيئة أكاديمية"
+        " وكالة مركز المركز اللجنة لجنة المعهد معهد المرصد جهاز الجهاز قيادة المفوضية مفوضية"
+        " الشبكة شبكة رئاسة النيابة المحكمة البرلمان الجمعية جمعية الديوان ديوان"
+    ).split()
+)
+# A head that names a body only with a complement ("الأمانة العامة ل…").
+_ADJ_OK = frozenset(normalize(w) for w in "العامة العام العليا الأعلى الوطني الوطنية الدولية الدولي العربي العربية الإقليمي الإقليمية المركزي المركزية".split())
+
+
+@dataclass
+class OrgMention:
+    key: str
+    first: int
+    last: int
+    sentence: int
+    surface: str
+    name_ar: str
+    name_en: str | None
+    country: str | None = None
+
+
+def find_organisations(doc: Doc, places: list[PlaceMention]) -> list[OrgMention]:
+    gaz = doc.gaz
+    toks = doc.tokens
+    out: list[OrgMention] = []
+    covered: set[int] = set()
+    place_at = {p.first: p for p in places}
+    article_countries = Counter(
+        (gaz.places[p.key].key if gaz.places[p.key].is_country else gaz.places[p.key].country)
+        for p in places
+    )
+
+    # national bodies first: "وزارة الداخلية الفرنسية" must not become a bare ministry
+    for m in doc.find(gaz.national_index):
+        country, last = _country_after(doc, m.last, place_at)
+        if country is None:
+            continue
+        out.append(_national(doc, m.value, country, m.first, last))
+        covered.update(range(m.first, last + 1))
+
+    for m in doc.find(gaz.org_index):
+        if m.first in covered or m.last in covered:
+            continue
+        key = _choose(doc, m.value, article_countries)
+        entry = gaz.orgs[key]
+        out.append(
+            OrgMention(key, m.first, m.last, doc.sentence_of(m.first), m.surface, entry.ar, entry.en, entry.country)
+        )
+        covered.update(range(m.first, m.last + 1))
+
+    for t in toks:
+        if t.index in covered or not doc.kept(t.index):
+            continue
+        key = gaz.abbreviations.get(t.norm.lower())
+        if key:
+            entry = gaz.orgs[key]
+            out.append(
+                OrgMention(key, t.index, t.index, doc.sentence_of(t.index), doc.surface(t.index, t.index), entry.ar, entry.en, entry.country)
+            )
+            covered.add(t.index)
+
+    for t in toks:
+        if t.index in covered or not doc.kept(t.index):
+            continue
+        if not any(s in HEADS for s in stems(t.norm)):
+            continue
+        last = _complement_end(doc, t.index, covered, place_at)
+        if last is None:
+            continue
+        surface = doc.surface(t.index, last)
+        name = _strip_clitics(surface)
+        out.append(
+            OrgMention(
+                slugify(name_key(name)) or "org",
+                t.index,
+                last,
+                doc.sentence_of(t.index),
+                surface,
+                name,
+                None,
+            )
+        )
+        covered.update(range(t.index, last + 1))
+
+    out.sort(key=lambda o: o.first)
+    return out
+
+
+def _choose(doc: Doc, keys: tuple[str, ...], votes: Counter) -> str:
+    """One organisation for a name two states share (المديرية العامة للأمن الوطني)."""
+    if len(keys) == 1:
+        return keys[0]
+    return max(keys, key=lambda k: (votes.get(doc.gaz.orgs[k].country, 0), -keys.index(k)))
+
+
+def _country_after(doc: Doc, last: int, place_at: dict[int, PlaceMention]) -> tuple[str | None, int]:
+    """The state a national body belongs to: "الفرنسية", "بالمغرب", "في تونس", "المصرية"."""
+    nxt = last + 1
+    if nxt >= len(doc.tokens) or doc.breaks_after(last):
+        return None, last
+    p = place_at.get(nxt)
+    if p is None and doc.tokens[nxt].norm in ("في", "ب") and nxt + 1 < len(doc.tokens):
+        p = place_at.get(nxt + 1)
+    if p is None:
+        return None, last
+    entry = doc.gaz.places[p.key]
+    country = entry.key if entry.is_country else entry.country
+    return country, p.last
+
+
+def _national(doc: Doc, template_key: str, country: str, first: int, last: int) -> OrgMention:
+    gaz = doc.gaz
+    t = gaz.nationals[template_key]
+    c = gaz.places[country]
+    return OrgMention(
+        f"{template_key}-{country}",
+        first,
+        last,
+        doc.sentence_of(first),
+        doc.surface(first, last),
+        f"{t.ar} ({c.ar})",
+        t.en.format(country=c.en),
+        country,
+    )
+
+
+def national_from_title(doc: Doc, template_key: str, country: str) -> OrgMention:
+    return _national(doc, template_key, country, 0, 0)
+
+
+def _complement_end(doc: Doc, head: int, covered: set[int], place_at: dict) -> int | None:
+    """The last token of "HEAD + complements", or None when the head stands alone."""
+    toks = doc.tokens
+    last = head
+    i = head + 1
+    n_complements = 0
+    while i < len(toks) and i - head <= 7:
+        if doc.breaks_after(i - 1) or not doc.kept(i) or doc.sentence_of(i) != doc.sentence_of(head):
+            break
+        w = toks[i].norm
+        if w in STOP or i in covered:
+            break
+        forms = stems(w)
+        definite = any(f.startswith("ال") for f in forms) or w.startswith(("لل", "بال", "وال"))
+        construct = i == head + 1 and not w.startswith("و") and len(w) > 2
+        if definite or construct or (w.startswith("ل") and i + 1 < len(toks) and toks[i + 1].norm.startswith("ال")):
+            if w.startswith("و") and not w.startswith(("وال", "ول")):
+                break
+            last = i
+            if w not in _ADJ_OK:
+                n_complements += 1
+            i += 1
+            continue
+        break
+    if n_complements == 0:
+        return None
+    return last
+
+
+def _strip_clitics(surface: str) -> str:
+    """The name without the conjunction or preposition glued to its first word."""
+    words = surface.split()
+    if not words:
+        return surface
+    w = words[0]
+    for prefix in ("وبال", "وال", "بال", "فال", "لل", "كال"):
+        if w.startswith(prefix) and len(w) > len(prefix) + 2:
+            w = "ال" + w[len(prefix) :] if prefix != "لل" else "ال" + w[2:]
+            break
+    else:
+        if normalize(w) not in HEADS and w[:1] in "وبلفك" and normalize(w[1:]) in HEADS:
+            w = w[1:]
+    words[0] = w
+    return " ".join(words)

@@ -1,0 +1,164 @@
+"""Recommendations: what a conference or its participants collectively recommend, call for or approve.
+
+A cue (أوصى، دعا، طالب، حث، وافق على، أكد على ضرورة، توصيات …) counts only when
+its subject is collective (المؤتمر، المشاركون، الدورة …): the nearest actor
+before the cue in its sentence decides, so "وأكد الحموشي على ضرورة …" (one
+official) is not a recommendation. What follows the cue is split into items at
+commas and at "و" before a verbal noun (بتكثيف … وتعزيز …). A bulleted list
+after a sentence about the conference is a list of its recommendations.
+"""
+
+from __future__ import annotations
+
+import re
+
+from confkg.extract.doc import Doc
+from confkg.extract.officials import OfficialMention
+from confkg.extract.organisations import OrgMention
+from confkg.extract.places import PlaceMention
+from confkg.models import Conference, Recommendation
+from confkg.text.normalize import normalize, stems
+
+_SPLIT = re.compile(r"\s*[،,؛;]\s*(?:و(?=\S))?|\s+و(?=(?:ال)?[تإا][^\s]{3,})")
+_BULLET = re.compile(r"^\s*(?:[-–•*▪●◦]|\d{1,2}[.)-]|[٠-٩]{1,2}[.)-])\s*")
+_MIN_ITEM = 3  # words
+
+
+def extract_recommendations(
+    doc: Doc,
+    conferences: list[Conference],
+    sentence_conf: dict[int, str],
+    orgs: list[OrgMention],
+    places: list[PlaceMention],
+    officials: list[OfficialMention],
+) -> list[Recommendation]:
+    if not conferences:
+        return []
+    gaz = doc.gaz
+    main = next((c.key for c in conferences if not c.announced), conferences[0].key)
+    collective = doc.find(gaz.trigger("collective"))
+    recs: list[Recommendation] = []
+    seen: set[str] = set()
+
+    def emit(text: str, conf_key: str, sent: int, start_tok: int) -> None:
+        text = text.strip(" .،,:;؛-–\"“”")
+        if len(text.split()) < _MIN_ITEM:
+            return
+        key = normalize(text)
+        if key in seen:
+            return
+        seen.add(key)
+        a, b = doc.sent_tokens[sent]
+        addressed = _addressees(doc, start_tok, b, orgs, places)
+        topics = [m.value for m in doc.find(gaz.topic_index) if a <= m.first <= b and m.value]
+        recs.append(
+            Recommendation(
+                text=text,
+                conference_key=conf_key,
+                addressed_to=addressed,
+                topics=list(dict.fromkeys(topics)),
+                evidence=doc.evidence(sent),
+            )
+        )
+
+    cues = doc.trigger_hits("recommend")
+    list_cues = {m.first for m in doc.trigger_hits("recommendation_list")}
+    for cue in cues:
+        s = doc.sentence_of(cue.first)
+        if s < 0:
+            continue
+        a, b = doc.sent_tokens[s]
+        is_noun = cue.value in (normalize("توصيات"), normalize("التوصيات"), normalize("توصية"))
+        if is_noun:
+            # "تضمنت التوصيات …": the items follow a listing verb, not the noun itself
+            after = [i for i in list_cues if a <= i <= b and abs(i - cue.first) <= 4]
+            if not after:
+                continue
+            start = max(after[0], cue.last) + 1
+        else:
+            if not _collective_subject(doc, cue.first, a, collective, officials):
+                continue
+            start = cue.last + 1
+        if start > b:
+            continue
+        conf_key = sentence_conf.get(s, main)
+        body = doc.article.text[doc.tokens[start].start : doc.sentences[s].end]
+        prefix = doc.article.text[doc.tokens[cue.first].start : doc.tokens[start].start]
+        items = _items(body)
+        for n, item in enumerate(items):
+            text = (prefix + item) if (n == 0 and not is_noun and _keeps_cue(cue.value)) else item
+            emit(text, conf_key, s, start)
+
+    # bulleted lists after a sentence about a conference
+    for idx, sent in enumerate(doc.sentences):
+        if not sent.bullet:
+            continue
+        prev = idx - 1
+        while prev >= 0 and doc.sentences[prev].bullet:
+            prev -= 1
+        if prev < 0:
+            continue
+        intro = doc.sentences[prev]
+        intro_norm = normalize(intro.text)
+        about_conf = prev in sentence_conf or any(
+            w in intro_norm for w in ("توصيات", "اوصي", "دعا", "المؤتمر", "الدوره", "الاجتماع", "الملتقي")
+        )
+        if not about_conf:
+            continue
+        text = _BULLET.sub("", sent.text)
+        start_tok = doc.sent_tokens[idx][0]
+        emit(text, sentence_conf.get(prev, main), idx, start_tok)
+    return recs
+
+
+def _keeps_cue(cue: str) -> bool:
+    """Calls keep their verb ("دعاها إلى الاهتمام …"); "أوصى المشاركون بـ…" keeps only the item."""
+    return not cue.startswith(("اوص", "توص"))
+
+
+def _items(body: str) -> list[str]:
+    body = re.split(r"\s[،,]?\s*(?:وهو|وهي|مما|الأمر الذي|حيث|وذلك|بما)\s", body)[0]
+    parts = [p for p in _SPLIT.split(body) if p and p.strip()]
+    items: list[str] = []
+    for p in parts:
+        p = p.strip()
+        if p.startswith("كما "):
+            break
+        items.append(p)
+    return items
+
+
+def _collective_subject(doc: Doc, cue: int, sent_start: int, collective, officials: list[OfficialMention]) -> bool:
+    """Whether the nearest actor before the cue (in its sentence) is the conference, not one person."""
+    nearest_collective = max((m.last for m in collective if sent_start <= m.last < cue), default=-1)
+    nearest_person = max((o.last for o in officials if sent_start <= o.last < cue), default=-1)
+    # the subject can also follow the verb: "أوصى المؤتمر", "دعا المشاركون"
+    after_collective = any(0 < m.first - cue <= 2 for m in collective)
+    after_person = any(0 < o.first - cue <= 2 for o in officials)
+    if after_collective:
+        return True
+    if after_person:
+        return False
+    if nearest_collective < 0 and nearest_person < 0:
+        # no subject in the sentence: a verb continuing the previous sentence's subject
+        s = doc.sentence_of(cue)
+        if s > 0:
+            pa, pb = doc.sent_tokens[s - 1]
+            pc = max((m.last for m in collective if pa <= m.last <= pb), default=-1)
+            pp = max((o.last for o in officials if pa <= o.last <= pb), default=-1)
+            return pc > pp
+        return False
+    return nearest_collective > nearest_person
+
+
+def _addressees(
+    doc: Doc, start: int, end: int, orgs: list[OrgMention], places: list[PlaceMention]
+) -> list[str]:
+    """Who is asked to act: an organisation or state named between the cue and "إلى"."""
+    toks = doc.tokens
+    to = next((i for i in range(start, min(end, start + 12) + 1) if any(s in ("الي", "الى") for s in stems(toks[i].norm)) or toks[i].norm == "الي"), None)
+    if to is None:
+        return []
+    out = [o.key for o in orgs if start <= o.first < to]
+    out += [p.key for p in places if start <= p.first < to and doc.gaz.places[p.key].is_country]
+    return list(dict.fromkeys(out))

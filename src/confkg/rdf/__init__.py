@@ -1,0 +1,256 @@
+"""RDF: one article's facts as one self-contained rdflib Graph (docs/graph.md)."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+from importlib import resources
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS, SKOS, XSD
+
+from confkg import __version__
+from confkg.extract.gazetteer import Gazetteer, load_gazetteer
+from confkg.models import ArticleFacts, Evidence
+from confkg.namespaces import CK, bind_prefixes
+from confkg.resolve import iris
+
+_ORDINAL_SUFFIX = {1: "st", 2: "nd", 3: "rd"}
+
+
+def english_ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else _ORDINAL_SUFFIX.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def conference_label_ar(series_ar: str, edition: int | None, year: int | None) -> str:
+    if edition is not None:
+        return f"{series_ar} (الدورة {edition})"
+    if year is not None:
+        return f"{series_ar} ({year})"
+    return series_ar
+
+
+def conference_label_en(series_en: str | None, edition: int | None, year: int | None) -> str | None:
+    if not series_en:
+        return None
+    if edition is not None:
+        return f"{english_ordinal(edition)} {series_en}"
+    if year is not None:
+        return f"{series_en} {year}"
+    return series_en
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@lru_cache(maxsize=1)
+def pipeline_version() -> str:
+    """confkg's version and a digest of its data files: a change to either rebuilds articles."""
+    digest = hashlib.sha256(__version__.encode())
+    root = resources.files("confkg.data")
+    for path in sorted(_data_files(root), key=str):
+        digest.update(str(path).encode())
+        digest.update(path.read_bytes())
+    return f"{__version__}+{digest.hexdigest()[:12]}"
+
+
+def _data_files(root):
+    for entry in root.iterdir():
+        if entry.is_dir():
+            yield from _data_files(entry)
+        elif entry.name.endswith(".toml"):
+            yield entry
+
+
+def article_graph(facts: ArticleFacts, *, gazetteer: Gazetteer | None = None) -> Graph:
+    """The named graph of one article: every entity typed and labelled, with its evidence."""
+    gaz = gazetteer or load_gazetteer()
+    art = facts.article
+    g = Graph()
+    bind_prefixes(g)
+    a = iris.article(art.id)
+
+    def ar(text: str) -> Literal:
+        return Literal(text, lang="ar")
+
+    g.add((a, RDF.type, CK.Article))
+    g.add((a, CK.articleId, Literal(art.id)))
+    g.add((a, RDFS.label, ar(art.title or art.id)))
+    if art.source:
+        g.add((a, CK.sourcePath, Literal(art.source)))
+    if art.url:
+        g.add((a, CK.url, Literal(art.url, datatype=XSD.anyURI)))
+    if art.published:
+        g.add((a, CK.published, Literal(art.published.isoformat(), datatype=XSD.date)))
+    g.add((a, CK.contentHash, Literal(content_hash(art.text))))
+    g.add((a, CK.pipelineVersion, Literal(pipeline_version())))
+
+    def evidence(node: URIRef, evs: list[Evidence]) -> None:
+        for ev in evs:
+            e = iris.evidence(art.id, ev.start, ev.end)
+            g.add((node, CK.evidence, e))
+            g.add((e, RDF.type, CK.Evidence))
+            g.add((e, CK.inArticle, a))
+            g.add((e, CK.beginIndex, Literal(ev.start, datatype=XSD.nonNegativeInteger)))
+            g.add((e, CK.endIndex, Literal(ev.end, datatype=XSD.nonNegativeInteger)))
+            g.add((e, CK.sentence, ar(ev.text)))
+
+    def entity(node: URIRef, cls: URIRef, label_ar: str, label_en: str | None = None) -> None:
+        g.add((node, RDF.type, cls))
+        g.add((node, RDFS.label, ar(label_ar)))
+        if label_en:
+            g.add((node, RDFS.label, Literal(label_en, lang="en")))
+        g.add((node, CK.mentionedIn, a))
+
+    def place(key: str) -> URIRef:
+        node = iris.place(key)
+        e = gaz.places.get(key)
+        if e is not None:
+            entity(node, CK.Country if e.is_country else CK.Place, e.ar, e.en)
+            if not e.is_country and e.country:
+                g.add((node, CK.country, place(e.country)))
+        return node
+
+    org_names = {o.key: o for o in facts.organisations}
+
+    def organisation(key: str) -> URIRef:
+        node = iris.organisation(key)
+        o = org_names.get(key)
+        e = gaz.orgs.get(key)
+        if o is not None:
+            entity(node, CK.Organisation, o.name_ar, o.name_en)
+            for w in o.written:
+                if w != o.name_ar:
+                    g.add((node, SKOS.altLabel, ar(w)))
+            evidence(node, o.evidence)
+            if o.country_key:
+                g.add((node, CK.country, place(o.country_key)))
+        elif e is not None:
+            entity(node, CK.Organisation, e.ar, e.en)
+        return node
+
+    for o in facts.organisations:
+        organisation(o.key)
+    for p in facts.places:
+        node = place(p.key)
+        for w in p.written:
+            if w != p.name_ar:
+                g.add((node, SKOS.altLabel, ar(w)))
+        evidence(node, p.evidence)
+
+    topic_names = {t.key: t for t in facts.topics}
+
+    def topic(key: str) -> URIRef:
+        node = iris.topic(key)
+        t = topic_names.get(key)
+        if t is not None:
+            entity(node, CK.Topic, t.name_ar, t.name_en)
+            g.add((node, RDF.type, SKOS.Concept))
+        return node
+
+    official_nodes: dict[str, URIRef] = {}
+    for off in facts.officials:
+        node = iris.official(off.key)
+        official_nodes[off.key] = node
+        entity(node, CK.Official, off.name_ar)
+        for alias in off.aliases:
+            g.add((node, SKOS.altLabel, ar(alias)))
+        evidence(node, off.evidence)
+        for pos in off.positions:
+            pnode = iris.position(off.key, pos.title_ar)
+            entity(pnode, CK.Position, pos.title_ar)
+            g.add((pnode, CK.title, ar(pos.title_ar)))
+            if pos.organisation_key:
+                g.add((pnode, CK.organisation, organisation(pos.organisation_key)))
+            if pos.evidence:
+                evidence(pnode, [pos.evidence])
+            g.add((node, CK.holds, pnode))
+        for org_key in off.affiliations:
+            g.add((node, CK.affiliation, organisation(org_key)))
+
+    for conf in facts.conferences:
+        node = iris.conference(conf.key)
+        entity(
+            node,
+            CK.Conference,
+            conference_label_ar(conf.series_ar, conf.edition, conf.year),
+            conference_label_en(conf.series_en, conf.edition, conf.year),
+        )
+        if conf.name_ar and conf.name_ar != conference_label_ar(conf.series_ar, conf.edition, conf.year):
+            g.add((node, SKOS.altLabel, ar(conf.name_ar)))
+        snode = iris.series(conf.series_key)
+        entity(snode, CK.ConferenceSeries, conf.series_ar, conf.series_en)
+        g.add((node, CK.series, snode))
+        if conf.edition is not None:
+            g.add((node, CK.edition, Literal(conf.edition, datatype=XSD.positiveInteger)))
+        if conf.place_key:
+            g.add((node, CK.heldIn, place(conf.place_key)))
+        if conf.start:
+            g.add((node, CK.startDate, Literal(conf.start.isoformat(), datatype=XSD.date)))
+        if conf.end:
+            g.add((node, CK.endDate, Literal(conf.end.isoformat(), datatype=XSD.date)))
+        if conf.year:
+            g.add((node, CK.year, Literal(str(conf.year), datatype=XSD.gYear)))
+        _clues(g, node, conf)
+        if conf.announced:
+            g.add((node, CK.announced, Literal(True)))
+        if conf.participants_count is not None:
+            g.add(
+                (node, CK.participantCount, Literal(conf.participants_count, datatype=XSD.nonNegativeInteger))
+            )
+        for key in conf.organisers:
+            g.add((node, CK.organiser, organisation(key)))
+        for prop, keys in (
+            (CK.patron, conf.patrons),
+            (CK.openedBy, conf.opened_by),
+            (CK.chairedBy, conf.chaired_by),
+            (CK.attendee, conf.attendees),
+        ):
+            for key in keys:
+                if key in official_nodes:
+                    g.add((node, prop, official_nodes[key]))
+        for key in conf.participant_orgs:
+            g.add((node, CK.participant, organisation(key)))
+        for key in conf.participant_countries:
+            g.add((node, CK.participant, place(key)))
+        for key in conf.topics:
+            g.add((node, CK.topic, topic(key)))
+        evidence(node, conf.evidence)
+
+    conf_keys = {c.key for c in facts.conferences}
+    for rec in facts.recommendations:
+        if rec.conference_key not in conf_keys:
+            continue
+        node = iris.recommendation(rec.conference_key, rec.text)
+        entity(node, CK.Recommendation, rec.text if len(rec.text) <= 120 else rec.text[:117] + "…")
+        g.add((node, CK.text, ar(rec.text)))
+        g.add((node, CK.issuedBy, iris.conference(rec.conference_key)))
+        for key in rec.addressed_to:
+            if key in gaz.places:
+                g.add((node, CK.addressedTo, place(key)))
+            else:
+                g.add((node, CK.addressedTo, organisation(key)))
+        for key in rec.topics:
+            g.add((node, CK.topic, topic(key)))
+        if rec.evidence:
+            evidence(node, [rec.evidence])
+    return g
+
+
+def _clues(g: Graph, node: URIRef, conf) -> None:
+    """What the article says about the dates without a year, for merging with siblings."""
+    c = conf.clues
+    if c.start_day and not conf.start:
+        g.add((node, CK.statedStartDay, Literal(f"--{c.start_day[0]:02d}-{c.start_day[1]:02d}", datatype=XSD.gMonthDay)))
+    if c.end_day and not conf.end:
+        g.add((node, CK.statedEndDay, Literal(f"--{c.end_day[0]:02d}-{c.end_day[1]:02d}", datatype=XSD.gMonthDay)))
+    if c.start_weekday is not None:
+        g.add((node, CK.startWeekday, Literal(c.start_weekday + 1, datatype=XSD.positiveInteger)))
+    if c.end_weekday is not None:
+        g.add((node, CK.endWeekday, Literal(c.end_weekday + 1, datatype=XSD.positiveInteger)))
+    if c.duration_days:
+        g.add((node, CK.durationDays, Literal(c.duration_days, datatype=XSD.positiveInteger)))
+    if c.this_month:
+        g.add((node, CK.inPublicationMonth, Literal(True)))

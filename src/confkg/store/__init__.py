@@ -1,0 +1,152 @@
+"""The store: the one place confkg opens its embedded, persistent Oxigraph dataset.
+
+Everything else talks to it through rdflib's API (`KGStore.dataset`) or plain
+SPARQL strings (`KGStore.query`), which oxrdflib hands to Oxigraph's own engine.
+Writes are transactional: `replace_graphs` swaps any number of named graphs in
+one Oxigraph transaction, so a failure leaves the store as it was.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+import pyoxigraph as ox
+from oxrdflib import OxigraphStore
+from rdflib import Dataset, Graph, URIRef
+
+from confkg.namespaces import GRAPH, PREFIXES, bind_prefixes
+
+DEFAULT_LOCATION = "confkg-data"
+
+
+class StoreError(Exception):
+    """The store cannot be opened or written; the message says why, in one line."""
+
+
+class KGStore:
+    """An embedded Oxigraph store on disk, seen through rdflib as a Dataset."""
+
+    def __init__(self, ox_store: ox.Store, location: str | None) -> None:
+        self.ox = ox_store
+        self.location = location
+        self.dataset = Dataset(store=OxigraphStore(store=ox_store), default_union=True)
+        bind_prefixes(self.dataset)
+
+    @classmethod
+    def open(cls, location: str | Path | None = DEFAULT_LOCATION, *, create: bool = True) -> KGStore:
+        """Open the store at `location` (a folder), creating it when `create` is true.
+
+        `location=None` gives an in-memory store (tests, benchmarks).
+        """
+        if location is None:
+            return cls(ox.Store(), None)
+        path = Path(location)
+        if not path.exists() and not create:
+            raise StoreError(f"{path}: no confkg store here (run 'confkg build' first)")
+        if path.exists() and not path.is_dir():
+            raise StoreError(f"{path}: not a folder, cannot hold a store")
+        try:
+            return cls(ox.Store(str(path)), str(path))
+        except OSError as exc:
+            msg = str(exc)
+            if "lock" in msg.lower():
+                raise StoreError(
+                    f"{path}: the store is open in another confkg process (build or serve); "
+                    "wait for it or use another --store"
+                ) from exc
+            raise StoreError(f"{path}: cannot open the store ({msg.splitlines()[0]})") from exc
+
+    def close(self) -> None:
+        self.ox.flush()
+        del self.dataset
+        del self.ox
+
+    def __enter__(self) -> KGStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- writing -------------------------------------------------------------
+
+    def replace_graphs(self, graphs: Mapping[URIRef, Graph], *, remove: Iterable[URIRef] = ()) -> None:
+        """Replace each named graph by the given triples, and drop `remove`, in one transaction."""
+        parts = []
+        for iri in remove:
+            parts.append(f"DROP SILENT GRAPH <{iri}>")
+        for iri, graph in graphs.items():
+            parts.append(f"DROP SILENT GRAPH <{iri}>")
+            if len(graph):
+                body = graph.serialize(format="nt")
+                parts.append(f"INSERT DATA {{ GRAPH <{iri}> {{\n{body}\n}} }}")
+        if not parts:
+            return
+        try:
+            self.ox.update(" ;\n".join(parts))
+        except (OSError, SyntaxError, ValueError) as exc:
+            raise StoreError(f"the store was not changed: {exc}") from exc
+
+    def remove_graphs(self, iris: Iterable[URIRef]) -> None:
+        self.replace_graphs({}, remove=iris)
+
+    # -- reading -------------------------------------------------------------
+
+    def query(self, sparql: str):
+        """Run a SPARQL query string over the union of all graphs (rdflib Result)."""
+        return self.dataset.query(sparql)
+
+    def graph(self, iri: URIRef) -> Graph:
+        """A copy in memory of one named graph."""
+        g = Graph()
+        bind_prefixes(g)
+        for q in self.ox.quads_for_pattern(None, None, None, ox.NamedNode(str(iri))):
+            g.add(_from_ox_triple(q))
+        return g
+
+    def graph_iris(self) -> list[URIRef]:
+        return sorted(URIRef(g.value) for g in self.ox.named_graphs() if isinstance(g, ox.NamedNode))
+
+    def article_graph_iris(self) -> list[URIRef]:
+        base = str(GRAPH)
+        special = {"merged", "wikidata-links", "meta"}
+        return [g for g in self.graph_iris() if g.startswith(base) and g[len(base) :] not in special]
+
+    def __len__(self) -> int:
+        return len(self.ox)
+
+    # -- export --------------------------------------------------------------
+
+    def export(self, fmt: str, out: io.BufferedIOBase | str | Path) -> None:
+        """Write the whole store: turtle (merged union), trig / nquads (named graphs), jsonld."""
+        prefixes = {p: str(ns) for p, ns in PREFIXES.items()}
+        if fmt == "trig":
+            self.ox.dump(out, ox.RdfFormat.TRIG, prefixes=prefixes)
+        elif fmt == "nquads":
+            self.ox.dump(out, ox.RdfFormat.N_QUADS)
+        elif fmt in ("turtle", "jsonld", "ntriples"):
+            union = self.ox.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
+            form = {
+                "turtle": ox.RdfFormat.TURTLE,
+                "jsonld": ox.RdfFormat.JSON_LD,
+                "ntriples": ox.RdfFormat.N_TRIPLES,
+            }[fmt]
+            if fmt == "turtle":
+                ox.serialize(_sorted(union), out, form, prefixes=prefixes)
+            else:
+                ox.serialize(_sorted(union), out, form)
+        else:
+            raise StoreError(f"unknown export format {fmt!r}")
+
+
+def _sorted(triples: Iterable[ox.Triple]) -> list[ox.Triple]:
+    # Oxigraph's Turtle writer groups consecutive triples by subject; sorting
+    # makes one block per subject and a stable output.
+    return sorted(set(triples), key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+
+
+def _from_ox_triple(q: ox.Quad):
+    from oxrdflib._converter import from_ox
+
+    return (from_ox(q.subject), from_ox(q.predicate), from_ox(q.object))

@@ -1,0 +1,155 @@
+"""Dates as Arabic news writes them, in every region's month names.
+
+Finds single days ("07 دجنبر 2023"), day ranges ("يومي 4 و5 ديسمبر 2024",
+"من 24 حتى 27 نونبر الجاري", "12-14 أيلول"), months with a year ("نونبر 2024"),
+weekdays ("اليوم الخميس"), years ("سنة 2025", "2023م") and durations ("لمدة يومين").
+Nothing here guesses a year: what the text leaves open stays open, for
+`confkg.resolve` to settle from the publication date or sibling articles.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from confkg.text.normalize import NormText, Token, normalize, stems
+from confkg.text.numbers import read_count
+from confkg.text.phrases import PhraseIndex
+
+_DAY = re.compile(r"^(?:و|من|في)?(\d{1,2})$")
+_YEAR = re.compile(r"^(?:و|ل|ب|عام|سنه)?((?:19|20)\d\d)(?:م)?$")
+_RANGE_WORDS = {"و", "حتي", "الي", "الى", "لغايه", "ولغايه", "غايه", "الي غايه"}
+
+
+@dataclass(frozen=True)
+class Calendar:
+    months: PhraseIndex[int]
+    weekdays: PhraseIndex[int]
+    this_month: frozenset[str]
+    today: frozenset[str]
+
+
+@lru_cache(maxsize=1)
+def calendar() -> Calendar:
+    data = tomllib.loads(
+        resources.files("confkg.data.gazetteers").joinpath("calendar.toml").read_text("utf-8")
+    )
+    months: PhraseIndex[int] = PhraseIndex()
+    for k, names in data["months"].items():
+        for name in names:
+            months.add(name, int(k))
+    weekdays: PhraseIndex[int] = PhraseIndex()
+    for k, names in data["weekdays"].items():
+        for name in names:
+            weekdays.add(name, int(k))
+    rel = data.get("relative", {})
+    return Calendar(
+        months=months,
+        weekdays=weekdays,
+        this_month=frozenset(normalize(w) for w in rel.get("this_month", ["الجاري", "الحالي"])),
+        today=frozenset(normalize(w) for w in rel.get("today", ["اليوم"])),
+    )
+
+
+@dataclass(frozen=True)
+class DateMention:
+    first: int  # token indexes
+    last: int
+    start_day: tuple[int, int] | None = None  # (month, day)
+    end_day: tuple[int, int] | None = None
+    year: int | None = None
+    month_only: int | None = None
+    weekday: int | None = None
+    this_month: bool = False
+    today: bool = False
+
+
+def _day(tok: Token) -> int | None:
+    m = _DAY.match(tok.norm)
+    if m and 1 <= int(m.group(1)) <= 31:
+        return int(m.group(1))
+    return None
+
+
+def _year(tokens: list[Token], i: int) -> int | None:
+    if i < len(tokens):
+        m = _YEAR.match(tokens[i].norm)
+        if m:
+            return int(m.group(1))
+    return None
+
+
+def find_years(text: NormText) -> list[tuple[int, int]]:
+    """(year, token index) for every year written in the text (1900-2099)."""
+    out = []
+    for t in text.tokens:
+        m = _YEAR.match(t.norm)
+        if m:
+            out.append((int(m.group(1)), t.index))
+    return out
+
+
+def find_durations(text: NormText) -> list[tuple[int, int]]:
+    """(days, token index) for "لمدة يومين", "ثلاثة أيام", "على مدى يومين"."""
+    out = []
+    toks = text.tokens
+    for t in toks:
+        if any(s in ("يومين", "يومان") for s in stems(t.norm)):
+            out.append((2, t.index))
+        elif t.norm in ("ايام", "يوما") and t.index > 0:
+            hit = read_count(toks, t.index - 1)
+            if hit and 1 <= hit[0] <= 31:
+                out.append((hit[0], t.index))
+    return out
+
+
+def find_dates(text: NormText, cal: Calendar | None = None) -> list[DateMention]:
+    """Every date expression of the text, left to right."""
+    cal = cal or calendar()
+    toks = text.tokens
+    out: list[DateMention] = []
+    months = {m.first: m for m in cal.months.find_all(text)}
+    used: set[int] = set()
+    for first, m in months.items():
+        month = m.value
+        last = m.last
+        # "الجاري" right after the month: the month of publication
+        this_month = last + 1 < len(toks) and toks[last + 1].norm in cal.this_month
+        year = _year(toks, last + 1) or (this_month and _year(toks, last + 2)) or None
+        if year:
+            last += 1 if _year(toks, last + 1) else 2
+        elif this_month:
+            last += 1
+        d2 = _day(toks[first - 1]) if first >= 1 else None
+        if d2 is None:
+            out.append(DateMention(first, last, year=year, month_only=month, this_month=this_month))
+            continue
+        d1 = None
+        begin = first - 1
+        # a range: "4 و5", "24 حتى 27", "من 12 إلى 14", "12-14"
+        j = first - 2
+        if j >= 0 and toks[j].norm in _RANGE_WORDS:
+            j -= 1
+        if j >= 0 and _day(toks[j]) is not None and j not in used:
+            d1 = _day(toks[j])
+            if d1 is not None and d1 < d2:
+                begin = j
+            else:
+                d1 = None
+        used.update(range(begin, last + 1))
+        if d1 is not None:
+            out.append(
+                DateMention(begin, last, (month, d1), (month, d2), year=year, this_month=this_month)
+            )
+        else:
+            out.append(
+                DateMention(begin, last, (month, d2), (month, d2), year=year, this_month=this_month)
+            )
+    for w in cal.weekdays.find_all(text):
+        today = w.first > 0 and toks[w.first - 1].norm in cal.today
+        out.append(DateMention(w.first - (1 if today else 0), w.last, weekday=w.value, today=today))
+    out.sort(key=lambda d: d.first)
+    return out

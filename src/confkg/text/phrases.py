@@ -1,0 +1,107 @@
+"""Clitic-aware phrase matching: find gazetteer names in a normalised text.
+
+A name is a sequence of normalised words. It matches a run of tokens when the
+first token, with its proclitics removed (بمدينة، وللإنتربول، لل…), equals the
+name's first word with or without ال, and the following tokens equal the
+following words (each also with or without a leading و or ال where the name
+allows). The longest match wins, so "الجامعة العربية للعلوم الأمنية" beats
+"الجامعة العربية".
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Generic, Hashable, TypeVar
+
+from confkg.text.normalize import WORD_RE, NormText, Token, normalize, stems, strip_article
+
+V = TypeVar("V", bound=Hashable)
+
+
+@dataclass(frozen=True)
+class Match(Generic[V]):
+    value: V
+    first: int  # token index of the first token
+    last: int  # token index of the last token (inclusive)
+    start: int  # original offsets
+    end: int
+    surface: str  # the original text of the match
+
+
+def _words(name: str) -> tuple[str, ...]:
+    return tuple(WORD_RE.findall(normalize(name)))
+
+
+class PhraseIndex(Generic[V]):
+    """Names to values, matched against token lists with proclitics stripped."""
+
+    def __init__(self) -> None:
+        self._by_first: dict[str, list[tuple[tuple[str, ...], V]]] = defaultdict(list)
+        self.max_len = 0
+
+    def add(self, name: str, value: V) -> None:
+        words = _words(name)
+        if not words:
+            return
+        first = strip_article(words[0])
+        rest = tuple(words[1:])
+        entry = (rest, value)
+        if entry not in self._by_first[first]:
+            self._by_first[first].append(entry)
+            # longest names first so the first hit is the longest
+            self._by_first[first].sort(key=lambda e: -len(e[0]))
+        self.max_len = max(self.max_len, len(words))
+
+    def __contains__(self, name: str) -> bool:
+        return self.lookup(name) is not None
+
+    def lookup(self, name: str) -> V | None:
+        """The value of a whole name, written with or without clitics."""
+        words = _words(name)
+        if not words:
+            return None
+        for stem in stems(words[0]):
+            for rest, value in self._by_first.get(strip_article(stem), ()):
+                if tuple(words[1:]) == rest:
+                    return value
+        return None
+
+    def match_at(self, tokens: list[Token], i: int) -> tuple[V, int] | None:
+        """The longest name starting at token i: (value, index of its last token)."""
+        best: tuple[V, int] | None = None
+        for stem in stems(tokens[i].norm):
+            for rest, value in self._by_first.get(strip_article(stem), ()):
+                n = len(rest)
+                if i + n >= len(tokens):
+                    continue
+                if all(_same_word(tokens[i + 1 + k].norm, rest[k]) for k in range(n)):
+                    if best is None or n > best[1] - i:
+                        best = (value, i + n)
+        return best
+
+    def find_all(self, text: NormText) -> list[Match[V]]:
+        """Non-overlapping matches, left to right, the longest at each position."""
+        out: list[Match[V]] = []
+        tokens = text.tokens
+        i = 0
+        while i < len(tokens):
+            hit = self.match_at(tokens, i)
+            if hit is None:
+                i += 1
+                continue
+            value, last = hit
+            start, end = tokens[i].start, tokens[last].end
+            out.append(Match(value, i, last, start, end, text.original[start:end]))
+            i = last + 1
+        return out
+
+
+def _same_word(token: str, word: str) -> bool:
+    if token == word:
+        return True
+    # a later word of a name may carry و or ل (والأمن، ولمراقبة) or differ by ال
+    for stem in stems(token):
+        if stem == word or strip_article(stem) == strip_article(word):
+            return True
+    return False

@@ -1,0 +1,102 @@
+"""Split an article into sentences with offsets, leaving page furniture out."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from confkg.text.normalize import normalize
+
+# A sentence ends at . ! ? ؟ ; ؛ followed by space, or at a line break; a full
+# stop between digits (2.5) or after a single letter (د. محمد) does not end one.
+_END = re.compile(r"(?<![0-9])(?<!\s\S)[.!?؟;؛](?=\s)|\n")
+_BULLET = re.compile(r"^\s*(?:[-–•*▪●◦]|\d{1,2}[.)-]|[٠-٩]{1,2}[.)-])\s+")
+_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    start: int
+    end: int
+    text: str
+    line: int  # index of the line it sits on
+    bullet: bool = False  # an item of a bulleted or numbered list
+    headline: bool = False
+
+
+def split_sentences(
+    text: str, *, boilerplate: "Boilerplate | None" = None, headline: bool = True
+) -> list[Sentence]:
+    """Sentences of `text`, with boilerplate lines and repeated lines dropped.
+
+    When `headline` is true, the first non-empty line is marked as the headline
+    if it is short (a long first line is already body text).
+    """
+    out: list[Sentence] = []
+    seen_lines: set[str] = set()
+    offset = 0
+    first_line = True
+    for line_no, line in enumerate(text.split("\n")):
+        line_start = offset
+        offset += len(line) + 1
+        key = normalize(line)
+        if not key:
+            continue
+        if key in seen_lines or (boilerplate is not None and boilerplate.is_furniture(key)):
+            first_line = False
+            continue
+        seen_lines.add(key)
+        if _TABLE_RULE.match(line):
+            continue
+        is_headline = headline and first_line and len(line.strip()) <= 160
+        first_line = False
+        bullet = bool(_BULLET.match(line))
+        pos = 0
+        for piece in _pieces(line):
+            s, e = piece
+            raw = line[s:e]
+            stripped = raw.strip(" \t\r|*\u00a0")
+            if len(normalize(stripped)) < 2:
+                continue
+            lead = raw.find(stripped)
+            start = line_start + s + lead
+            out.append(
+                Sentence(
+                    start=start,
+                    end=start + len(stripped),
+                    text=stripped,
+                    line=line_no,
+                    bullet=bullet,
+                    headline=is_headline,
+                )
+            )
+            pos = e
+        del pos
+    return out
+
+
+def _pieces(line: str) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for m in _END.finditer(line):
+        spans.append((start, m.end()))
+        start = m.end()
+    if start < len(line):
+        spans.append((start, len(line)))
+    return spans
+
+
+class Boilerplate:
+    """Lines that are page furniture (comment boxes, newsletter forms, site names)."""
+
+    def __init__(self, line_patterns: list[str], site_names: list[str]) -> None:
+        self._patterns = [normalize(p) for p in line_patterns if normalize(p)]
+        self._sites = {normalize(s) for s in site_names if normalize(s)}
+
+    def is_furniture(self, norm_line: str) -> bool:
+        bare = norm_line.strip(" -|*:.،")
+        if bare in self._sites:
+            return True
+        if len(bare) < 80 and any(p in bare for p in self._patterns):
+            return True
+        return bare in ("*", "")

@@ -1,0 +1,68 @@
+"""Arabic-aware matching: normalisation, clitics, ordinals."""
+
+from confkg.text.normalize import NormText, name_key, normalize, stems
+from confkg.text.numbers import read_ordinal
+from confkg.text.phrases import PhraseIndex
+
+
+def test_alef_hamza_ta_marbuta_and_diacritics_fold_for_matching():
+    assert normalize("الإنتربول") == normalize("الانتربول") == normalize("الأنتربول")
+    assert normalize("الدورةُ") == normalize("الدوره")
+    assert normalize("مستوىً") == normalize("مستوي")
+    assert normalize("الـ47") == "ال47"
+
+
+def test_eastern_arabic_digits_read_as_digits():
+    assert normalize("الدورة ٤٢") == "الدوره 42"
+
+
+def test_offsets_of_normalised_tokens_point_into_the_original_text():
+    text = "افتُتِحت الدورةُ ٩٣ بمراكش"
+    nt = NormText(text)
+    assert [text[t.start : t.end] for t in nt.tokens] == ["افتُتِحت", "الدورةُ", "٩٣", "بمراكش"]
+
+
+def test_proclitics_are_stripped_in_every_combination():
+    assert "انتربول" in stems(normalize("وللإنتربول"))
+    assert "مراكش" in stems(normalize("بمراكش"))
+    assert "امن" in stems(normalize("والأمن"))
+    assert "طنجه" in stems(normalize("لطنجة"))
+
+
+def test_a_gazetteer_name_matches_with_clitics_and_spelling_variants():
+    index: PhraseIndex[str] = PhraseIndex()
+    index.add("المنظمة الدولية للشرطة الجنائية", "interpol")
+    index.add("الإنتربول", "interpol")
+    text = NormText("بالتعاون مع المنظمة الدولية للشرطة الجنائية وللانتربول")
+    assert [m.value for m in index.find_all(text)] == ["interpol", "interpol"]
+
+
+def test_the_longest_name_wins():
+    index: PhraseIndex[str] = PhraseIndex()
+    index.add("الجامعة العربية", "arab-league")
+    index.add("الجامعة العربية للعلوم الأمنية", "nauss")
+    matches = index.find_all(NormText("ورئيس الجامعة العربية للعلوم الأمنية"))
+    assert [m.value for m in matches] == ["nauss"]
+
+
+def _ordinal(text: str) -> int | None:
+    nt = NormText(text)
+    hit = read_ordinal(nt.tokens, 0)
+    return hit[0] if hit else None
+
+
+def test_ordinal_words_in_every_case_and_gender_give_the_edition():
+    assert _ordinal("السابع والأربعين") == 47
+    assert _ordinal("الثامن والأربعون") == 48
+    assert _ordinal("الحادية والأربعون") == 41
+    assert _ordinal("الخامسة والثلاثين") == 35
+    assert _ordinal("الأولى") == 1
+    assert _ordinal("الحادي عشر") == 11
+    assert _ordinal("الـ47") == 47
+    assert _ordinal("93") == 93
+
+
+def test_a_family_name_with_or_without_the_article_is_one_person():
+    assert name_key("عبد اللطيف حموشي") == name_key("عبد اللطيف الحموشي")
+    assert name_key("عبد اللطيف حموشي") == name_key("عبداللطيف حموشي")
+    assert name_key("محمد الدخيسي") != name_key("محمد حموشي")
