@@ -39,9 +39,9 @@ def extract(article: Article, *, gazetteer: Gazetteer | None = None) -> ArticleF
             )
         if o.surface not in org.written:
             org.written.append(o.surface)
-        if o.first or o.last:
-            ev = doc.evidence(o.sentence) if o.sentence >= 0 else None
-            if ev and ev not in org.evidence:
+        if o.sentence >= 0:
+            ev = doc.evidence(o.sentence)
+            if ev not in org.evidence:
                 org.evidence.append(ev)
     # organisations named only through a title or a series (no sentence of their own)
     for conf in conferences:

@@ -21,8 +21,9 @@ from confkg.extract.places import PlaceMention
 from confkg.models import Conference, DateClues
 from confkg.resolve.iris import conference_key, slugify
 from confkg.text.dates import DateMention, find_dates, find_durations, find_years
-from confkg.text.normalize import name_key, normalize, stems
+from confkg.text.normalize import name_key, normalize, stems, strip_article
 from confkg.text.numbers import read_count, read_ordinal
+from confkg.text.phrases import without_proclitics
 
 
 @dataclass
@@ -48,6 +49,7 @@ class _Conf:
     mentions: list[ConfMention] = field(default_factory=list)
     sentences: set[int] = field(default_factory=set)  # explicit mentions
     refs: set[int] = field(default_factory=set)  # anaphoric references
+    ref_tokens: list[tuple[int, int]] = field(default_factory=list)  # (sentence, token)
     announced: bool = False
 
 
@@ -127,7 +129,7 @@ def _series_at(
     if o is not None:
         # the head is the organ ("الجمعية العامة للإنتربول") or the organisation names its sessions
         for body, skey in gaz.series_bodies.get(o.key, []):
-            if body == head or body.endswith(head):
+            if [strip_article(w) for w in body.split()] == [strip_article(w) for w in head.split()]:
                 s = gaz.series[skey]
                 return s.key, s.ar, s.en, _close_paren(doc, o.last)
         skey = gaz.series_of_org.get(o.key)
@@ -162,19 +164,7 @@ def _close_paren(doc: Doc, last: int) -> int:
 
 def _clean_surface(text: str) -> str:
     """The mention without a clitic on its first word ("بالمؤتمر" -> "المؤتمر")."""
-    words = text.split()
-    if words:
-        w = words[0]
-        for p in ("وبال", "وال", "بال", "فال", "كال"):
-            if w.startswith(p) and len(w) > len(p) + 2:
-                words[0] = "ال" + w[len(p) :]
-                break
-        else:
-            if w.startswith("لل") and len(w) > 4:
-                words[0] = "ال" + w[2:]
-            elif w[:1] in ("و", "ب", "ل") and w[1:3] == "ال":
-                words[0] = w[1:]
-    return " ".join(words).strip(" ،,")
+    return without_proclitics(text).strip(" ،,")
 
 
 def extract_conferences(
@@ -212,19 +202,25 @@ def extract_conferences(
         c.sentences.add(m.sentence)
 
     future = doc.trigger_hits("future")
+    reported = {m.first for name in ("opening", "closing") for m in doc.trigger_hits(name)}
     for c in confs.values():
-        # announced: a future cue right after an explicit mention, or no report of it at all
-        c.announced = all(
-            any(f.first > m.last and f.first - m.last <= 6 and f.first not in _mention_tokens(mentions) and doc.sentence_of(f.first) == m.sentence for f in future)
-            or any(f.last < m.first and m.first - f.last <= 3 and doc.sentence_of(f.first) == m.sentence for f in future)
+        # announced: a future cue next to a mention, and no sentence reporting it opened or closed
+        future_near = any(
+            doc.sentence_of(f.first) == m.sentence and (0 < f.first - m.last <= 6 or 0 < m.first - f.last <= 3)
             for m in c.mentions
+            for f in future
         )
+        report_near = any(
+            doc.sentence_of(r) == m.sentence and -8 <= r - m.first <= 8 for m in c.mentions for r in reported
+        )
+        c.announced = future_near and not report_near
 
     _assign_references(doc, confs, mentions)
+    doc._all_confs = list(confs.values())  # type: ignore[attr-defined]
     ordered = sorted(confs.values(), key=lambda c: min(m.first for m in c.mentions))
     main = next((c for c in ordered if not c.announced), ordered[0])
 
-    dates = find_dates(doc.nt)
+    dates = find_dates(doc.nt, doc.gaz.calendar)
     years = find_years(doc.nt)
     durations = find_durations(doc.nt)
     out: list[Conference] = []
@@ -288,8 +284,10 @@ def _assign_references(doc: Doc, confs: dict, mentions: list[ConfMention]) -> No
         if target is None:
             target = next(iter(sorted(confs.values(), key=lambda c: min(m.first for m in c.mentions))))
         s = doc.sentence_of(t.index)
-        if s >= 0 and s not in target.sentences:
-            target.refs.add(s)
+        if s >= 0:
+            target.ref_tokens.append((s, t.index))
+            if s not in target.sentences:
+                target.refs.add(s)
 
 
 def _event_sentences(doc: Doc, dates: list[DateMention], confs: dict) -> set[int]:
@@ -380,26 +378,34 @@ def _weekday_definite(doc: Doc, i: int) -> bool:
     return any(s.startswith("ال") for s in stems(w)) or prev in ("يوم", "اليوم")
 
 
+def _spans(c: _Conf, s: int) -> list[tuple[int, int]]:
+    """Where conference c is named or referred to in sentence s."""
+    return [(m.first, m.last) for m in c.mentions if m.sentence == s] + [
+        (t, t) for (ss, t) in c.ref_tokens if ss == s
+    ]
+
+
 def _other_conference_closer(doc: Doc, c: _Conf, i: int) -> bool:
-    """Whether, in token i's sentence, another conference is mentioned nearer to token i."""
+    """Whether, in token i's sentence, another conference is named or referred to nearer to token i."""
     s = doc.sentence_of(i)
-    mine = [m for m in c.mentions if m.sentence == s]
-    if not mine:
-        return False
-    others = getattr(doc, "_all_mentions", [])
-    theirs = [m for m in others if m.sentence == s and m not in c.mentions]
+    others = [o for o in getattr(doc, "_all_confs", []) if o is not c]
+    theirs = [sp for o in others for sp in _spans(o, s)]
     if not theirs:
         return False
-    d_mine = min(_distance(m, i) for m in mine)
-    d_theirs = min(_distance(m, i) for m in theirs)
-    return d_theirs < d_mine
+    mine = _spans(c, s)
+    if not mine:
+        return True
+    return min(_distance(sp, i) for sp in theirs) < min(_distance(sp, i) for sp in mine)
 
 
-def _distance(m: ConfMention, i: int) -> int:
+def _distance(span: tuple[int, int], i: int) -> int:
     # a fact usually follows the conference it is about: weigh "before" as farther
-    if i > m.last:
-        return i - m.last
-    return (m.first - i) * 3
+    first, last = span
+    if i > last:
+        return i - last
+    if i >= first:
+        return 0
+    return (first - i) * 3
 
 
 def _place(doc: Doc, c: _Conf, places: list[PlaceMention], orgs: list[OrgMention]) -> str | None:
@@ -413,7 +419,7 @@ def _place(doc: Doc, c: _Conf, places: list[PlaceMention], orgs: list[OrgMention
                 continue
             if _other_conference_closer(doc, c, p.first):
                 continue
-            d = _distance(m, p.first) if not (m.first <= p.first <= m.last) else 100
+            d = _distance((m.first, m.last), p.first) if not (m.first <= p.first <= m.last) else 100
             if best is None or d < best[0]:
                 best = (d, p.key)
         if best:

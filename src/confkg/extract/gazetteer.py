@@ -14,6 +14,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
+from confkg.text.dates import Calendar, calendar_from
 from confkg.text.normalize import normalize
 from confkg.text.phrases import PhraseIndex
 from confkg.text.sentences import Boilerplate
@@ -72,6 +73,9 @@ class Gazetteer:
     capitals: dict[str, str] = field(default_factory=dict)  # country -> capital city
     orgs: dict[str, OrgEntry] = field(default_factory=dict)
     org_index: PhraseIndex[tuple[str, ...]] = field(default_factory=PhraseIndex)
+    # names that stand for an organisation only beside another one ("الأمانة العامة" beside
+    # "مجلس وزراء الداخلية العرب"): name -> [(key, the organisation that must be named too)]
+    context_index: PhraseIndex[tuple[tuple[str, str], ...]] = field(default_factory=PhraseIndex)
     abbreviations: dict[str, str] = field(default_factory=dict)  # lower-case latin -> key
     nationals: dict[str, NationalEntry] = field(default_factory=dict)
     national_index: PhraseIndex[str] = field(default_factory=PhraseIndex)
@@ -89,6 +93,7 @@ class Gazetteer:
     triggers: dict[str, PhraseIndex[str]] = field(default_factory=dict)
     trigger_words: dict[str, list[str]] = field(default_factory=dict)
     boilerplate: Boilerplate = field(default_factory=lambda: Boilerplate([], []))
+    calendar: Calendar | None = None
 
     def trigger(self, name: str) -> PhraseIndex[str]:
         return self.triggers[name]
@@ -169,6 +174,13 @@ def load_gazetteer(folder: str | None = None) -> Gazetteer:
         for t in entry.head_titles:
             title_pairs.append((t, "national:" + entry.key))
     g.org_index = _multi(org_pairs)
+    by_context: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for o in orgs.get("organisation", []):
+        for name in o.get("context_aliases", []):
+            if o.get("context"):
+                by_context[normalize(name)].append((o["key"], o["context"]))
+    for name, pairs in by_context.items():
+        g.context_index.add(name, tuple(pairs))
     g.head_titles = _multi(title_pairs)
 
     series = _read(None, "confkg.data", "series.toml")
@@ -213,6 +225,7 @@ def load_gazetteer(folder: str | None = None) -> Gazetteer:
         g.triggers[name] = index
         g.trigger_words[name] = [normalize(w) for w in words]
 
+    g.calendar = calendar_from(_read(gz_dir, gaz_pkg, "calendar.toml"))
     bp = _read(gz_dir, gaz_pkg, "boilerplate.toml")
     g.boilerplate = Boilerplate(bp.get("line_patterns", []), bp.get("site_names", []))
     return g

@@ -162,7 +162,8 @@ def _name(doc: Doc, i: int, head_at: dict, honorific_tokens: set[int], org_token
         if j > i:
             if doc.breaks_after(j - 1) or j in head_at or j in honorific_tokens or j in org_tokens:
                 break
-            if w in STOP or any(s in STOP for s in stems(w)[:1]):
+            after_particle = toks[j - 1].norm in doc.gaz.particles
+            if (w in STOP or any(s in STOP for s in stems(w)[:1])) and not after_particle:
                 break
             if w.startswith("و") and w not in doc.gaz.given_names and len(w) > 2 and w not in ("ولد",):
                 break
@@ -205,9 +206,7 @@ def _title(doc: Doc, first: int, head_last: int, honorific_tokens: set[int]) -> 
             break
         forms = stems(w)
         definite = any(f.startswith("ال") for f in forms) or w.startswith(("لل", "بال", "وال", "ولل"))
-        construct = j == last + 1 and not definite and j + 1 < len(toks) and any(
-            f.startswith("ال") for f in stems(toks[j + 1].norm)
-        ) and not doc.breaks_after(j)
+        construct = not definite and _construct_head(doc, j)
         another_head = w.startswith("و") and any(f in _heads(doc) for f in forms)
         if definite or construct or another_head:
             if doc.has_word(j, _verbs(doc)) and not definite:
@@ -220,6 +219,17 @@ def _title(doc: Doc, first: int, head_last: int, honorific_tokens: set[int]) -> 
     if complements == 0:
         return None
     return Span(first, last)
+
+
+def _construct_head(doc: Doc, j: int) -> bool:
+    """An indefinite noun that opens a construct chain ending in a definite one ("لمجلس وزراء الداخلية")."""
+    toks = doc.tokens
+    for k in (j + 1, j + 2):
+        if k >= len(toks) or doc.breaks_after(k - 1) or toks[k].norm in STOP:
+            return False
+        if any(f.startswith("ال") for f in stems(toks[k].norm)):
+            return True
+    return False
 
 
 def _heads(doc: Doc) -> frozenset[str]:
@@ -281,7 +291,7 @@ def _position(
         if nationals:
             country = _country_in(doc, head_last + 1, title.last, place_at)
             if country:
-                national = national_from_title(doc, nationals[0].split(":", 1)[1], country)
+                national = national_from_title(doc, nationals[0].split(":", 1)[1], country, text)
                 org_key = national.key
         if org_key is None and listed:
             org_key = _pick_listed(doc, listed, orgs, place_at)

@@ -9,6 +9,7 @@ from confkg.extract.doc import STOP, Doc
 from confkg.extract.places import PlaceMention
 from confkg.resolve.iris import slugify
 from confkg.text.normalize import name_key, normalize, stems
+from confkg.text.phrases import without_proclitics
 
 # Head words of an organisation's name: what makes "الهيئة الوطنية لمكافحة الفساد"
 # an organisation even when no gazetteer lists it.
@@ -16,12 +17,14 @@ HEADS = frozenset(
     normalize(w)
     for w in (
         "وزارة مديرية المديرية الإدارة إدارة مجلس جامعة منظمة مكتب الأمانة الاتحاد هيئة أكاديمية"
-        " وكالة مركز المركز اللجنة لجنة المعهد معهد المرصد جهاز الجهاز قيادة المفوضية مفوضية"
+        " وكالة مركز المركز اللجنة لجنة المعهد معهد المرصد جهاز الجهاز المفوضية مفوضية"
         " الشبكة شبكة رئاسة النيابة المحكمة البرلمان الجمعية جمعية الديوان ديوان"
     ).split()
 )
 # A head that names a body only with a complement ("الأمانة العامة ل…").
 _ADJ_OK = frozenset(normalize(w) for w in "العامة العام العليا الأعلى الوطني الوطنية الدولية الدولي العربي العربية الإقليمي الإقليمية المركزي المركزية".split())
+# Words that follow a head as adjectives of an ordinary phrase, never as a name's complement.
+_NOT_NAME = frozenset(normalize(w) for w in "الأخرى الأخرى المختلفة المعنية المذكورة نفسها ذاتها العابرة الكبرى".split())
 
 
 @dataclass
@@ -65,6 +68,19 @@ def find_organisations(doc: Doc, places: list[PlaceMention]) -> list[OrgMention]
         )
         covered.update(range(m.first, m.last + 1))
 
+    named = {o.key for o in out}
+    for m in doc.find(gaz.context_index):
+        if m.first in covered or m.last in covered:
+            continue
+        for key, requires in m.value:
+            if requires in named and key in gaz.orgs:
+                entry = gaz.orgs[key]
+                out.append(
+                    OrgMention(key, m.first, m.last, doc.sentence_of(m.first), m.surface, entry.ar, entry.en, entry.country)
+                )
+                covered.update(range(m.first, m.last + 1))
+                break
+
     for t in toks:
         if t.index in covered or not doc.kept(t.index):
             continue
@@ -81,11 +97,19 @@ def find_organisations(doc: Doc, places: list[PlaceMention]) -> list[OrgMention]
             continue
         if not any(s in HEADS for s in stems(t.norm)):
             continue
+        if _is_adjective(doc, t.index):
+            continue
         last = _complement_end(doc, t.index, covered, place_at)
         if last is None:
             continue
-        surface = doc.surface(t.index, last)
-        name = _strip_clitics(surface)
+        surface = without_proclitics(doc.surface(t.index, last))
+        if normalize(surface) == normalize(doc.surface(t.index, last)) and t.norm[:1] in "وبلفك":
+            # "بوزارة …": a one-letter proclitic before an indefinite head
+            for st in stems(t.norm)[1:]:
+                if st in HEADS:
+                    surface = without_proclitics(doc.surface(t.index, last), st)
+                    break
+        name = surface
         out.append(
             OrgMention(
                 slugify(name_key(name)) or "org",
@@ -141,8 +165,21 @@ def _national(doc: Doc, template_key: str, country: str, first: int, last: int) 
     )
 
 
-def national_from_title(doc: Doc, template_key: str, country: str) -> OrgMention:
-    return _national(doc, template_key, country, 0, 0)
+def national_from_title(doc: Doc, template_key: str, country: str, title: str) -> OrgMention:
+    """The national body a title names ("وزير الداخلية التونسي"): no span of its own."""
+    m = _national(doc, template_key, country, 0, 0)
+    m.first = m.last = m.sentence = -1
+    m.surface = m.name_ar
+    return m
+
+
+def _is_adjective(doc: Doc, i: int) -> bool:
+    """"الجريمة المنظمة": a head word right after a definite noun is its adjective, not a body."""
+    if i == 0 or doc.breaks_after(i - 1):
+        return False
+    here = doc.tokens[i].norm
+    prev = doc.tokens[i - 1].norm
+    return here.startswith("ال") and prev.startswith(("ال", "وال", "بال", "لل")) and prev not in STOP
 
 
 def _complement_end(doc: Doc, head: int, covered: set[int], place_at: dict) -> int | None:
@@ -155,7 +192,7 @@ def _complement_end(doc: Doc, head: int, covered: set[int], place_at: dict) -> i
         if doc.breaks_after(i - 1) or not doc.kept(i) or doc.sentence_of(i) != doc.sentence_of(head):
             break
         w = toks[i].norm
-        if w in STOP or i in covered:
+        if w in STOP or i in covered or w in _NOT_NAME or w in doc.gaz.given_names:
             break
         forms = stems(w)
         definite = any(f.startswith("ال") for f in forms) or w.startswith(("لل", "بال", "وال"))
@@ -172,20 +209,3 @@ def _complement_end(doc: Doc, head: int, covered: set[int], place_at: dict) -> i
     if n_complements == 0:
         return None
     return last
-
-
-def _strip_clitics(surface: str) -> str:
-    """The name without the conjunction or preposition glued to its first word."""
-    words = surface.split()
-    if not words:
-        return surface
-    w = words[0]
-    for prefix in ("وبال", "وال", "بال", "فال", "لل", "كال"):
-        if w.startswith(prefix) and len(w) > len(prefix) + 2:
-            w = "ال" + w[len(prefix) :] if prefix != "لل" else "ال" + w[2:]
-            break
-    else:
-        if normalize(w) not in HEADS and w[:1] in "وبلفك" and normalize(w[1:]) in HEADS:
-            w = w[1:]
-    words[0] = w
-    return " ".join(words)

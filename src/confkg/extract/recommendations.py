@@ -19,7 +19,7 @@ from confkg.extract.places import PlaceMention
 from confkg.models import Conference, Recommendation
 from confkg.text.normalize import normalize, stems
 
-_SPLIT = re.compile(r"\s*[،,؛;]\s*(?:و(?=\S))?|\s+و(?=(?:ال)?[تإا][^\s]{3,})")
+_SPLIT = re.compile(r"\s*[،,؛;]\s*(?:و(?=\S))?|\s+و(?=(?:ال)?ت[^\s]{3,}|إ[^\s]{3,})")
 _BULLET = re.compile(r"^\s*(?:[-–•*▪●◦]|\d{1,2}[.)-]|[٠-٩]{1,2}[.)-])\s*")
 _MIN_ITEM = 3  # words
 
@@ -79,6 +79,10 @@ def extract_recommendations(
             if not _collective_subject(doc, cue.first, a, collective, officials):
                 continue
             start = cue.last + 1
+            # "أوصى المشاركون بـ…": the subject after the verb is not part of the item
+            subject = next((m for m in collective if 0 < m.first - cue.last <= 2), None)
+            if subject is not None and not _keeps_cue(cue.value):
+                start = subject.last + 1
         if start > b:
             continue
         conf_key = sentence_conf.get(s, main)

@@ -74,7 +74,7 @@ def table(result: Result) -> str:
     out = io.StringIO()
 
     def line(cells: list[str]) -> None:
-        out.write("  ".join(_cut(c, w).ljust(w) for c, w in zip(cells, widths)).rstrip() + "\n")
+        out.write("  ".join(_cut(c, w).ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip() + "\n")
 
     line(names)
     line(["-" * w for w in widths])

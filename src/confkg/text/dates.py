@@ -32,11 +32,8 @@ class Calendar:
     today: frozenset[str]
 
 
-@lru_cache(maxsize=1)
-def calendar() -> Calendar:
-    data = tomllib.loads(
-        resources.files("confkg.data.gazetteers").joinpath("calendar.toml").read_text("utf-8")
-    )
+def calendar_from(data: dict) -> Calendar:
+    """A calendar from the parsed `calendar.toml` (month and weekday names of every region)."""
     months: PhraseIndex[int] = PhraseIndex()
     for k, names in data["months"].items():
         for name in names:
@@ -106,9 +103,15 @@ def find_durations(text: NormText) -> list[tuple[int, int]]:
     return out
 
 
+@lru_cache(maxsize=1)
+def default_calendar() -> Calendar:
+    res = resources.files("confkg.data.gazetteers").joinpath("calendar.toml")
+    return calendar_from(tomllib.loads(res.read_text("utf-8")))
+
+
 def find_dates(text: NormText, cal: Calendar | None = None) -> list[DateMention]:
     """Every date expression of the text, left to right."""
-    cal = cal or calendar()
+    cal = cal or default_calendar()
     toks = text.tokens
     out: list[DateMention] = []
     months = {m.first: m for m in cal.months.find_all(text)}

@@ -11,8 +11,9 @@ allows). The longest match wins, so "الجامعة العربية للعلوم 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Hashable
 from dataclasses import dataclass
-from typing import Generic, Hashable, TypeVar
+from typing import Generic, TypeVar
 
 from confkg.text.normalize import WORD_RE, NormText, Token, normalize, stems, strip_article
 
@@ -26,7 +27,7 @@ class Match(Generic[V]):
     last: int  # token index of the last token (inclusive)
     start: int  # original offsets
     end: int
-    surface: str  # the original text of the match
+    surface: str  # the original text of the match, without the proclitics of its first word
 
 
 def _words(name: str) -> tuple[str, ...]:
@@ -69,7 +70,11 @@ class PhraseIndex(Generic[V]):
 
     def match_at(self, tokens: list[Token], i: int) -> tuple[V, int] | None:
         """The longest name starting at token i: (value, index of its last token)."""
-        best: tuple[V, int] | None = None
+        hit = self._match(tokens, i)
+        return (hit[0], hit[1]) if hit else None
+
+    def _match(self, tokens: list[Token], i: int) -> tuple[V, int, str] | None:
+        best: tuple[V, int, str] | None = None
         for stem in stems(tokens[i].norm):
             for rest, value in self._by_first.get(strip_article(stem), ()):
                 n = len(rest)
@@ -77,7 +82,7 @@ class PhraseIndex(Generic[V]):
                     continue
                 if all(_same_word(tokens[i + 1 + k].norm, rest[k]) for k in range(n)):
                     if best is None or n > best[1] - i:
-                        best = (value, i + n)
+                        best = (value, i + n, stem)
         return best
 
     def find_all(self, text: NormText) -> list[Match[V]]:
@@ -86,15 +91,39 @@ class PhraseIndex(Generic[V]):
         tokens = text.tokens
         i = 0
         while i < len(tokens):
-            hit = self.match_at(tokens, i)
+            hit = self._match(tokens, i)
             if hit is None:
                 i += 1
                 continue
-            value, last = hit
+            value, last, stem = hit
             start, end = tokens[i].start, tokens[last].end
-            out.append(Match(value, i, last, start, end, text.original[start:end]))
+            surface = without_proclitics(text.original[start:end], stem)
+            out.append(Match(value, i, last, start, end, surface))
             i = last + 1
         return out
+
+
+def without_proclitics(surface: str, stem: str | None = None) -> str:
+    """The surface with the conjunction/preposition of its first word removed, ال kept.
+
+    "وللإنتربول" -> "الإنتربول", "بالمديرية العامة" -> "المديرية العامة"; with the matched
+    `stem` known, "لمجلس وزراء" -> "مجلس وزراء" too. A word that is a name in
+    full (ليون) is left alone.
+    """
+    first, sep, rest = surface.partition(" ")
+    cut = 0
+    if stem is not None:
+        targets = {"ال" + strip_article(stem), stem, strip_article(stem)}
+        cut = next((k for k in range(len(first)) if normalize(first[k:]) in targets), 0)
+    else:
+        for prefix in ("وبال", "وال", "بال", "فال", "كال", "ولل", "لل"):
+            if first.startswith(prefix) and len(first) > len(prefix) + 1:
+                cut = len(prefix) - (2 if prefix.endswith("ال") else 0)
+                break
+    word = first[cut:]
+    if first[:cut].endswith("لل"):
+        word = "ال" + word  # ل + ال is written لل: give the name its article back
+    return word + sep + rest
 
 
 def _same_word(token: str, word: str) -> bool:

@@ -25,7 +25,7 @@ class Sentence:
 
 
 def split_sentences(
-    text: str, *, boilerplate: "Boilerplate | None" = None, headline: bool = True
+    text: str, *, boilerplate: Boilerplate | None = None, headline: bool = True
 ) -> list[Sentence]:
     """Sentences of `text`, with boilerplate lines and repeated lines dropped.
 
