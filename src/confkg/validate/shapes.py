@@ -1,0 +1,224 @@
+"""Find and load the SHACL shapes, and split them into core shapes for pyshacl and SPARQL rules run in batch."""
+
+from __future__ import annotations
+
+import importlib.resources
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
+from rdflib.namespace import SH
+from rdflib.term import Node
+
+REPO_SHAPES = Path(__file__).resolve().parents[3] / "shapes" / "confkg.ttl"
+
+# Words that make a SPARQL constraint's meaning depend on being evaluated for one
+# focus node at a time; such constraints stay with pyshacl (slow but exact).
+_PER_FOCUS_ONLY = re.compile(
+    r"\bGROUP\s+BY\b|\bHAVING\b|\bLIMIT\b|\bOFFSET\b|\bMINUS\b"
+    r"|\b(COUNT|SUM|MIN|MAX|AVG|SAMPLE|GROUP_CONCAT)\s*\("
+    r"|[$?](currentShape|shapesGraph)\b|\$PATH\b",
+    re.IGNORECASE,
+)
+_THIS = re.compile(r"[$?]this\b")
+_SELECT = re.compile(r"\bSELECT\b", re.IGNORECASE)
+_PROJECTION = re.compile(
+    r"\bSELECT\s+(?:(?:DISTINCT|REDUCED)\s+)?(?P<vars>.*?)(?=\bWHERE\b|\{)",
+    re.IGNORECASE | re.DOTALL,
+)
+_WHERE_BRACE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
+
+
+def shapes_path() -> Path:
+    """The shapes file: the packaged copy `confkg/data/shapes.ttl` if installed, else the repository's."""
+    try:
+        packaged = importlib.resources.files("confkg").joinpath("data", "shapes.ttl")
+        if packaged.is_file():
+            return Path(str(packaged))
+    except (ModuleNotFoundError, FileNotFoundError, NotADirectoryError):
+        pass
+    if REPO_SHAPES.is_file():
+        return REPO_SHAPES
+    raise FileNotFoundError(
+        f"confkg SHACL shapes not found: neither confkg/data/shapes.ttl nor {REPO_SHAPES} exists"
+    )
+
+
+@lru_cache(maxsize=1)
+def load_shapes() -> Graph:
+    """The parsed shapes graph, read once per process. Treat it as read-only: it is shared."""
+    graph = Graph()
+    graph.parse(shapes_path(), format="turtle")
+    return graph
+
+
+@dataclass(frozen=True)
+class SparqlRule:
+    """One sh:sparql constraint of a node shape, rewritten to find every violation in one query."""
+
+    shape: Node  # the node shape that carries the constraint
+    constraint: Node  # the sh:SPARQLConstraint node
+    query: str  # prologue + the sh:select text, with ?this bound by the shape's targets
+    projects_this: bool  # whether the original SELECT projects $this (pyshacl reads it only then)
+    severity: URIRef
+    shape_messages: tuple[Literal, ...]
+    messages: tuple[Literal, ...]
+
+
+@dataclass(frozen=True)
+class ShapesPlan:
+    """The shapes split for one batch run: `core` goes to pyshacl, `rules` run as global queries."""
+
+    full: Graph
+    core: Graph
+    rules: tuple[SparqlRule, ...]
+
+
+def resolve_shapes(shapes: Graph | str | Path | None) -> Graph:
+    """The shapes graph for an argument that may be a graph, a file path, or None (confkg's own)."""
+    if shapes is None:
+        return load_shapes()
+    if isinstance(shapes, Graph):
+        return shapes
+    graph = Graph()
+    graph.parse(str(shapes))
+    return graph
+
+
+def plan_for(shapes: Graph | str | Path | None) -> ShapesPlan:
+    """The batch plan for some shapes; confkg's own shapes are planned once per process."""
+    if shapes is None:
+        return _default_plan()
+    return plan_shapes(resolve_shapes(shapes))
+
+
+@lru_cache(maxsize=1)
+def _default_plan() -> ShapesPlan:
+    return plan_shapes(load_shapes())
+
+
+def plan_shapes(shapes: Graph) -> ShapesPlan:
+    """Move every SPARQL constraint that can run as one global query out of the shapes given to pyshacl."""
+    rules: list[SparqlRule] = []
+    moved: list[tuple[Node, Node]] = []
+    for shape, constraint in sorted(shapes.subject_objects(SH.sparql)):
+        if _is_true(shapes.value(constraint, SH.deactivated)):
+            moved.append((shape, constraint))  # pyshacl would skip it too
+            continue
+        rule = _global_rule(shapes, shape, constraint)
+        if rule is not None:
+            rules.append(rule)
+            moved.append((shape, constraint))
+    core = Graph()
+    for prefix, namespace in shapes.namespaces():
+        core.bind(prefix, namespace, override=True)
+    dropped = set(moved)
+    for s, p, o in shapes:
+        if p == SH.sparql and (s, o) in dropped:
+            continue
+        core.add((s, p, o))
+    return ShapesPlan(full=shapes, core=core, rules=tuple(rules))
+
+
+def _global_rule(shapes: Graph, shape: Node, constraint: Node) -> SparqlRule | None:
+    """The constraint as one query over all focus nodes, or None if it must stay per focus node."""
+    select = shapes.value(constraint, SH.select)
+    if not isinstance(select, Literal):
+        return None  # malformed: let pyshacl report it
+    text = str(select)
+    if (
+        shapes.value(shape, SH.path) is not None  # property shapes pre-bind $PATH and $value
+        or any(True for _ in shapes.subject_predicates(shape))  # reached through sh:node etc.
+        or _is_true(shapes.value(shape, SH.deactivated))
+        or _PER_FOCUS_ONLY.search(text)
+        or len(_SELECT.findall(text)) != 1  # a subquery scopes $this differently
+        or not _THIS.search(text)
+    ):
+        return None
+    targets = _target_patterns(shapes, shape)
+    if not targets:
+        return None
+    projection = _PROJECTION.search(text)
+    if projection is None:
+        return None
+    projected = projection.group("vars")
+    projects_this = bool(_THIS.search(projected)) or projected.strip().startswith("*")
+    text = _THIS.sub("?this", text)
+    if not projects_this:
+        # ?this must come back to name the focus node; pyshacl ignores it then (projects_this=False).
+        start = projection.start("vars")
+        text = text[:start] + "?this " + text[start:]
+    where = _WHERE_BRACE.search(text)
+    brace = where.end() if where else text.find("{") + 1
+    if brace <= 0:
+        return None
+    # Joining the targets into the outermost group binds ?this before the group's
+    # FILTERs and EXISTS run, as pyshacl's pre-binding of $this does.
+    focus = "{ SELECT DISTINCT ?this WHERE { " + " UNION ".join(targets) + " } }\n"
+    text = text[:brace] + "\n" + focus + text[brace:]
+    return SparqlRule(
+        shape=shape,
+        constraint=constraint,
+        query=_prologue(shapes, constraint) + text,
+        projects_this=projects_this,
+        severity=shapes.value(shape, SH.severity) or SH.Violation,
+        shape_messages=tuple(sorted(m for m in shapes.objects(shape, SH.message) if isinstance(m, Literal))),
+        messages=tuple(sorted(m for m in shapes.objects(constraint, SH.message) if isinstance(m, Literal))),
+    )
+
+
+def _target_patterns(shapes: Graph, shape: Node) -> list[str]:
+    """SPARQL group patterns binding ?this to the shape's focus nodes (empty if a target is unsupported)."""
+    patterns: list[str] = []
+    classes = list(shapes.objects(shape, SH.targetClass))
+    if (shape, RDF.type, RDFS.Class) in shapes or (shape, RDF.type, OWL.Class) in shapes:
+        classes.append(shape)  # implicit class target
+    for cls in classes:
+        if not isinstance(cls, URIRef):
+            return []
+        patterns.append(f"{{ ?this <{RDF.type}>/<{RDFS.subClassOf}>* <{cls}> }}")
+    for prop in shapes.objects(shape, SH.targetSubjectsOf):
+        if not isinstance(prop, URIRef):
+            return []
+        patterns.append(f"{{ ?this <{prop}> ?confkg_target_o }}")
+    for prop in shapes.objects(shape, SH.targetObjectsOf):
+        if not isinstance(prop, URIRef):
+            return []
+        patterns.append(f"{{ ?confkg_target_s <{prop}> ?this }}")
+    # Explicit target nodes name IRIs that batching rewrites; advanced targets need SHACL-AF.
+    if any(True for _ in shapes.objects(shape, SH.targetNode)) or any(
+        True for _ in shapes.objects(shape, SH.target)
+    ):
+        return []
+    return patterns
+
+
+def _prologue(shapes: Graph, constraint: Node) -> str:
+    """PREFIX lines from sh:prefixes / sh:declare, as pyshacl collects them."""
+    declared: dict[str, str] = {}
+    sources = list(shapes.objects(constraint, SH.prefixes))
+    sources += list(shapes.subjects(RDF.type, OWL.Ontology))
+    for source in sources:
+        for declaration in shapes.objects(source, SH.declare):
+            prefix = shapes.value(declaration, SH.prefix)
+            namespace = shapes.value(declaration, SH.namespace)
+            if prefix is not None and namespace is not None:
+                declared.setdefault(str(prefix), str(namespace))
+    return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in sorted(declared.items()))
+
+
+def _is_true(node: Node | None) -> bool:
+    return isinstance(node, Literal) and node.value is True
+
+
+def shape_name(shapes: Graph, node: Node | None) -> str | None:
+    """The sh:name of a shape or constraint (English preferred), or None."""
+    if node is None:
+        return None
+    names = [n for n in shapes.objects(node, SH.name) if isinstance(n, Literal)]
+    if not names:
+        return None
+    names.sort(key=lambda n: (n.language not in (None, "en"), str(n)))
+    return str(names[0])
