@@ -68,7 +68,7 @@ def build(paths: tuple[str, ...], store_dir: str, no_validate: bool, force: bool
         report = run_build(paths, store, validator=validator, skip_unchanged=not force)
         from confkg.resolve.merge import update_merged
 
-        merged = update_merged(store)
+        merged = update_merged(store, subjects=report.touched)
         print_build_report(report, store, merged=merged, quiet=quiet)
     except StoreError as exc:
         fail(str(exc))
@@ -146,7 +146,7 @@ def export(store_dir: str, fmt: str, output: str | None) -> None:
 def remove(article_ids: tuple[str, ...], store_dir: str) -> None:
     """Remove articles' graphs and withdraw what only they supported."""
     from confkg.resolve import iris
-    from confkg.resolve.merge import update_merged
+    from confkg.resolve.merge import subjects_of, update_merged
 
     store = open_store(store_dir)
     try:
@@ -154,11 +154,151 @@ def remove(article_ids: tuple[str, ...], store_dir: str) -> None:
         missing = [a for a in article_ids if iris.article_graph(a) not in present]
         if missing:
             fail(f"no article {', '.join(missing)} in {store_dir}", code=1)
-        store.remove_graphs([iris.article_graph(a) for a in article_ids])
-        update_merged(store)
+        graphs = [iris.article_graph(a) for a in article_ids]
+        touched = subjects_of(store, graphs)
+        store.remove_graphs(graphs)
+        update_merged(store, subjects=touched)
         click.echo(f"removed {len(article_ids)} article(s); {len(store)} quads remain")
     finally:
         store.close()
+
+
+@main.command()
+@click.argument("gold_dir", type=click.Path(exists=True, file_okay=False))
+@click.argument("articles", nargs=-1, required=True)
+@click.option("--min-f1", type=float, default=None, help="Exit 1 when the overall F1 is below this.")
+def evaluate(gold_dir: str, articles: tuple[str, ...], min_f1: float | None) -> None:
+    """Score extraction against annotations (GOLD_DIR/*.json) per kind of fact."""
+    from confkg.evaluate import evaluate as run
+
+    ev = run(gold_dir, articles)
+    if ev.articles == 0:
+        fail(f"no article under {' '.join(articles)} has an annotation in {gold_dir}")
+    click.echo(ev.table(), nl=False)
+    if ev.missing:
+        click.echo(f"annotated but not found: {', '.join(ev.missing)}", err=True)
+    if min_f1 is not None and ev.overall.f1 < min_f1:
+        sys.exit(1)
+
+
+@main.command()
+@store_option
+@click.option("--offline", is_flag=True, help="Use the packaged lexicon only; no network.")
+@click.option(
+    "--min-confidence",
+    type=click.FloatRange(0.0, 1.0),
+    default=0.8,
+    show_default=True,
+    help="Make no link below this confidence (0 to 1).",
+)
+@click.option(
+    "--review",
+    "show_review",
+    is_flag=True,
+    help="List the candidates the last run left for a person to decide; links nothing.",
+)
+@click.option("--remove", is_flag=True, help="Withdraw every Wikidata link (drop the links graph).")
+@click.option(
+    "--endpoint",
+    default="https://www.wikidata.org/w/api.php",
+    show_default=True,
+    envvar="CONFKG_WIKIDATA_API",
+    help="Wikidata's action API (another URL for a mirror or a test server).",
+)
+@click.option(
+    "--request-interval",
+    type=click.FloatRange(min=0.1),
+    default=0.1,
+    show_default=True,
+    help="Seconds between two requests to Wikidata (at least 0.1).",
+)
+def link(
+    store_dir: str,
+    offline: bool,
+    min_confidence: float,
+    show_review: bool,
+    remove: bool,
+    endpoint: str,
+    request_interval: float,
+) -> None:
+    """Link organisations, places, officials and series to Wikidata (owl:sameAs).
+
+    \b
+    The lexicon first (no network), then Wikidata's search with a type check.
+    Links go into the graph https://w3id.org/confkg/id/graph/wikidata-links;
+    ambiguous candidates into STORE/wikidata/review.json (see --review).
+    """
+    from confkg.link import (
+        CACHE_FILE,
+        REASONS,
+        LexiconError,
+        WikidataClient,
+        WikidataUnreachable,
+        link_dir,
+        link_store,
+        read_review,
+        remove_links,
+        review_file,
+    )
+    from confkg.namespaces import LINKS_GRAPH
+
+    if show_review and remove:
+        fail("--review and --remove do not go together")
+    store = open_store(store_dir)
+    errors = False
+    try:
+        if remove:
+            count = remove_links(store)
+            click.echo(f"removed {count} Wikidata link(s) and the graph <{LINKS_GRAPH}>")
+            return
+        if show_review:
+            path = review_file(store)
+            try:
+                items = read_review(path)
+            except (OSError, ValueError, KeyError) as exc:
+                fail(f"{path}: cannot read the review file ({exc})")
+            if not items:
+                click.echo("nothing to review" + ("" if path and path.exists() else " (run 'confkg link' first)"))
+                return
+            click.echo(f"{len(items)} entit{'y' if len(items) == 1 else 'ies'} to review ({path}):")
+            for item in items:
+                click.echo(f"\n{item.subject}  «{item.label}»  ({item.kind})")
+                click.echo(f"  {REASONS.get(item.reason, item.reason)}:")
+                for c in item.candidates:
+                    conf = f"{c.confidence:.2f}" if c.confidence is not None else "  - "
+                    about = f" — {c.description}" if c.description else ""
+                    click.echo(f"    {c.qid:<11} {conf}  {c.label}{about}  [{c.method}]")
+            return
+        client = None
+        if not offline:
+            client = WikidataClient(
+                api_url=endpoint,
+                cache_path=link_dir(store_dir) / CACHE_FILE,
+                min_interval=request_interval,
+            )
+        try:
+            summary = link_store(store, client=client, min_confidence=min_confidence)
+        except WikidataUnreachable as exc:
+            fail(str(exc))
+        finally:
+            if client is not None:
+                client.close()
+        for message in summary.errors:
+            click.echo(f"confkg: {message}", err=True)
+        for qid, subjects in summary.shared_targets().items():
+            click.echo(
+                f"confkg: note: {qid} is linked from {len(subjects)} entities ({', '.join(subjects)}); "
+                "owl:sameAs makes them one",
+                err=True,
+            )
+        click.echo(summary.describe())
+        errors = bool(summary.errors)
+    except (StoreError, LexiconError) as exc:
+        fail(str(exc))
+    finally:
+        store.close()
+    if errors:
+        sys.exit(1)
 
 
 if __name__ == "__main__":  # pragma: no cover

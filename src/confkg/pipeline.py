@@ -14,6 +14,7 @@ from confkg.models import Article, ArticleFacts
 from confkg.namespaces import CK
 from confkg.rdf import article_graph, content_hash, pipeline_version
 from confkg.resolve import iris
+from confkg.resolve.merge import subjects_of
 from confkg.store import KGStore
 
 
@@ -31,6 +32,7 @@ class BuildReport:
     errors: list[IngestError] = field(default_factory=list)
     refused: list[Refusal] = field(default_factory=list)
     facts: list[ArticleFacts] = field(default_factory=list)
+    touched: set[URIRef] = field(default_factory=set)  # entities whose merged facts may change
 
     @property
     def ok(self) -> bool:
@@ -70,7 +72,9 @@ def build(
         if not pending:
             return
         graphs = {aid: g for aid, (_, _, g) in pending.items()}
-        problems = validator(graphs) if validator else {}
+        found = validator(graphs) if validator else {}
+        # warnings (sh:Warning) are reported by `confkg validate`; only violations refuse a graph
+        problems = {aid: [v for v in vs if getattr(v, "severity", "Violation") == "Violation"] for aid, vs in found.items()}
         to_store: dict[URIRef, Graph] = {}
         for aid, (art, facts, g) in pending.items():
             if problems.get(aid):
@@ -80,7 +84,10 @@ def build(
             report.built.append(aid)
             report.facts.append(facts)
         if to_store:
+            # what the old and the new graphs are about: the merged graph is redone for those only
+            report.touched.update(subjects_of(store, to_store))
             store.replace_graphs(to_store)
+            report.touched.update(subjects_of(store, to_store))
         pending.clear()
 
     for item in iter_articles(paths):

@@ -43,6 +43,20 @@ def extract(article: Article, *, gazetteer: Gazetteer | None = None) -> ArticleF
             ev = doc.evidence(o.sentence)
             if ev not in org.evidence:
                 org.evidence.append(ev)
+    # an organisation named inside a post's title is supported by that title's sentence
+    for off in officials:
+        for pos in off.positions:
+            key = pos.organisation_key or ""
+            if key in gaz.orgs and key not in organisations:
+                e = gaz.orgs[key]
+                organisations[key] = Organisation(key=key, name_ar=e.ar, name_en=e.en, country_key=e.country)
+            org = organisations.get(key)
+            if org is not None and pos.evidence and pos.evidence not in org.evidence:
+                org.evidence.append(pos.evidence)
+        for key in off.affiliations:
+            org = organisations.get(key)
+            if org is not None and not org.evidence:
+                org.evidence.extend(off.evidence[:1])
     # organisations named only through a title or a series (no sentence of their own)
     for conf in conferences:
         for key in conf.organisers + conf.participant_orgs:

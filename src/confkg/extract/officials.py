@@ -49,6 +49,9 @@ _MAX_TITLE = 14
 
 def _is_given(doc: Doc, i: int) -> bool:
     w = doc.tokens[i].norm
+    if doc.surface(i, i).endswith("ى"):
+        # "على" (on) folds to the name "علي" for matching; written with ى it is the preposition
+        return False
     if w in doc.gaz.given_names:
         return True
     if w == "عبد" and i + 1 < len(doc.tokens):

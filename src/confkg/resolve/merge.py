@@ -181,18 +181,21 @@ def update_merged(store: KGStore, *, subjects: Iterable[URIRef] | None = None) -
 
 
 def _write(store: KGStore, out: Graph, subjects: list[URIRef] | None) -> None:
-    if subjects is None:
-        store.replace_graphs({MERGED_GRAPH: out})
-        return
-    # replace only the statements about `subjects`, in one transaction
-    values = " ".join(f"<{s}>" for s in subjects)
-    m = f"<{MERGED_GRAPH}>"
-    body = out.serialize(format="nt")
-    store.ox.update(
-        f"DELETE {{ GRAPH {m} {{ ?st ?sp ?so }} }} WHERE {{ GRAPH {m} {{ ?st <{RDF.subject}> ?s ; ?sp ?so }} VALUES ?s {{ {values} }} }} ;\n"
-        f"DELETE {{ GRAPH {m} {{ ?s ?p ?o }} }} WHERE {{ GRAPH {m} {{ ?s ?p ?o }} VALUES ?s {{ {values} }} }} ;\n"
-        f"INSERT DATA {{ GRAPH {m} {{ {body} }} }}"
-    )
+    if subjects is not None:
+        # keep what the merged graph says about other entities; redo these ones
+        keep = store.graph(MERGED_GRAPH)
+        redo = set(subjects)
+        statements = {st for st, _, s in keep.triples((None, RDF.subject, None)) if s in redo}
+        for s in redo | statements:
+            keep.remove((s, None, None))
+        keep.remove((MERGED_GRAPH, PROV.wasDerivedFrom, None))
+        for t in out:
+            keep.add(t)
+        used = set(keep.objects(None, PROV.wasDerivedFrom))
+        for g in used:
+            keep.add((MERGED_GRAPH, PROV.wasDerivedFrom, g))
+        out = keep
+    store.replace_graphs({MERGED_GRAPH: out})
 
 
 def subjects_of(store: KGStore, graphs: Iterable[URIRef]) -> list[URIRef]:

@@ -4,10 +4,16 @@ Everything else talks to it through rdflib's API (`KGStore.dataset`) or plain
 SPARQL strings (`KGStore.query`), which oxrdflib hands to Oxigraph's own engine.
 Writes are transactional: `replace_graphs` swaps any number of named graphs in
 one Oxigraph transaction, so a failure leaves the store as it was.
+
+The default graph holds the union of all named graphs, as a set. Oxigraph's own
+"default graph as union" answers once per named graph a triple is in (a bag), so
+a conference reported by two articles would come back twice; instead every write
+keeps the default graph equal to the set union, in the same transaction.
 """
 
 from __future__ import annotations
 
+import gc
 import io
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -31,7 +37,7 @@ class KGStore:
     def __init__(self, ox_store: ox.Store, location: str | None) -> None:
         self.ox = ox_store
         self.location = location
-        self.dataset = Dataset(store=OxigraphStore(store=ox_store), default_union=True)
+        self.dataset = Dataset(store=OxigraphStore(store=ox_store), default_union=False)
         bind_prefixes(self.dataset)
 
     @classmethod
@@ -59,9 +65,16 @@ class KGStore:
             raise StoreError(f"{path}: cannot open the store ({msg.splitlines()[0]})") from exc
 
     def close(self) -> None:
+        """Flush and release the store, so that another KGStore can open the folder at once."""
+        if getattr(self, "ox", None) is None:
+            return
         self.ox.flush()
-        del self.dataset
-        del self.ox
+        # rdflib's Dataset keeps reference cycles: Oxigraph's lock is released only when
+        # the last reference goes, so break the links and collect now rather than later.
+        self.dataset.store._store = None
+        self.dataset = None
+        self.ox = None
+        gc.collect()
 
     def __enter__(self) -> KGStore:
         return self
@@ -74,19 +87,23 @@ class KGStore:
     def replace_graphs(self, graphs: Mapping[URIRef, Graph], *, remove: Iterable[URIRef] = ()) -> None:
         """Replace each named graph by the given triples, and drop `remove`, in one transaction."""
         parts = []
-        for iri in remove:
-            parts.append(f"DROP SILENT GRAPH <{iri}>")
-        for iri, graph in graphs.items():
-            parts.append(f"DROP SILENT GRAPH <{iri}>")
-            if len(graph):
-                body = graph.serialize(format="nt")
-                parts.append(f"INSERT DATA {{ GRAPH <{iri}> {{\n{body}\n}} }}")
-        if not parts:
-            return
         try:
-            self.ox.update(" ;\n".join(parts))
-        except (OSError, SyntaxError, ValueError) as exc:
-            raise StoreError(f"the store was not changed: {exc}") from exc
+            for iri in [*remove, *graphs]:
+                # take the graph's triples out of the union unless another graph states them too
+                parts.append(
+                    f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} "
+                    f"FILTER NOT EXISTS {{ GRAPH ?other {{ ?s ?p ?o }} FILTER(?other != <{iri}>) }} }}"
+                )
+                parts.append(f"DROP SILENT GRAPH <{iri}>")
+            for iri, graph in graphs.items():
+                if len(graph):
+                    body = graph.serialize(format="nt")
+                    parts.append(f"INSERT DATA {{ {body}\nGRAPH <{iri}> {{\n{body}\n}} }}")
+            if parts:
+                self.ox.update(" ;\n".join(parts))
+        except Exception as exc:  # a serialiser or engine error of any kind: nothing was written
+            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise StoreError(f"the store was not changed: {first}") from exc
 
     def remove_graphs(self, iris: Iterable[URIRef]) -> None:
         self.replace_graphs({}, remove=iris)
@@ -94,7 +111,10 @@ class KGStore:
     # -- reading -------------------------------------------------------------
 
     def query(self, sparql: str):
-        """Run a SPARQL query string over the union of all graphs (rdflib Result)."""
+        """Run a SPARQL query string over the union of all graphs (rdflib Result).
+
+        The default graph is that union (a set); `GRAPH ?g { … }` reaches each named graph.
+        """
         return self.dataset.query(sparql)
 
     def graph(self, iri: URIRef) -> Graph:
@@ -121,12 +141,16 @@ class KGStore:
     def export(self, fmt: str, out: io.BufferedIOBase | str | Path) -> None:
         """Write the whole store: turtle (merged union), trig / nquads (named graphs), jsonld."""
         prefixes = {p: str(ns) for p, ns in PREFIXES.items()}
-        if fmt == "trig":
-            self.ox.dump(out, ox.RdfFormat.TRIG, prefixes=prefixes)
-        elif fmt == "nquads":
-            self.ox.dump(out, ox.RdfFormat.N_QUADS)
+        if fmt in ("trig", "nquads"):
+            # the named graphs only: the default graph is their union, already in them
+            named = (q for q in self.ox.quads_for_pattern(None, None, None) if isinstance(q.graph_name, ox.NamedNode))
+            form = ox.RdfFormat.TRIG if fmt == "trig" else ox.RdfFormat.N_QUADS
+            if fmt == "trig":
+                ox.serialize(named, out, form, prefixes=prefixes)
+            else:
+                ox.serialize(named, out, form)
         elif fmt in ("turtle", "jsonld", "ntriples"):
-            union = self.ox.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
+            union = (q.triple for q in self.ox.quads_for_pattern(None, None, None, ox.DefaultGraph()))
             form = {
                 "turtle": ox.RdfFormat.TURTLE,
                 "jsonld": ox.RdfFormat.JSON_LD,

@@ -1,0 +1,218 @@
+"""The walking skeleton, as a user runs it: build, query, export, rebuild, bad input."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pyoxigraph
+import pytest
+from rdflib import Dataset, Graph
+
+from confkg.cli import main
+from confkg.namespaces import CK
+from confkg.store import KGStore, StoreError
+
+from conftest import SEEDS
+
+CONFERENCES = """
+PREFIX ck: <https://w3id.org/confkg/ontology#>
+SELECT ?c ?edition ?city ?country ?start ?end WHERE {
+  ?c a ck:Conference ; ck:edition ?edition ; ck:heldIn ?p .
+  ?p rdfs:label ?city FILTER(LANG(?city) = "en")
+  ?p ck:country/rdfs:label ?country FILTER(LANG(?country) = "en")
+  OPTIONAL { ?c ck:startDate ?start } OPTIONAL { ?c ck:endDate ?end }
+} ORDER BY ?edition
+"""
+
+
+def _rows(store_dir: Path, sparql: str) -> list[tuple]:
+    with KGStore.open(store_dir, create=False) as store:
+        return [tuple(None if v is None else str(v) for v in row) for row in store.query(sparql)]
+
+
+def test_the_samples_give_the_four_conferences_each_once(seed_store_dir):
+    rows = _rows(seed_store_dir, CONFERENCES)
+    by_edition = {}
+    for c, edition, city, country, start, end in rows:
+        by_edition.setdefault(edition, set()).add((c, city, country, start, end))
+    assert set(by_edition) == {"1", "47", "48", "93"}
+    assert all(len({r[0] for r in v}) == 1 for v in by_edition.values()), "one IRI per conference"
+    assert {(r[1], r[2]) for r in by_edition["47"]} == {("Tangier", "Morocco")}
+    assert {r[4] for r in by_edition["47"]} == {"2023-12-07"}
+    assert {(r[1], r[2], r[3], r[4]) for r in by_edition["48"]} == {("Tunis", "Tunisia", "2024-12-04", "2024-12-05")}
+    assert {(r[1], r[2]) for r in by_edition["93"]} == {("Marrakesh", "Morocco")}
+    assert {(r[1], r[2]) for r in by_edition["1"]} == {("Lyon", "France")}
+
+
+def test_each_article_has_its_own_named_graph_with_an_article_node(seed_store_dir):
+    with KGStore.open(seed_store_dir, create=False) as store:
+        graphs = {str(g).rsplit("/", 1)[1] for g in store.article_graph_iris()}
+        assert graphs == {p.stem for p in SEEDS.glob("*.txt")}
+        g = store.graph(store.article_graph_iris()[0])
+        articles = list(g.subjects(predicate=None, object=CK.Article))
+        assert len(articles) == 1
+        assert g.value(articles[0], CK.sourcePath) is not None
+
+
+def test_building_the_same_folder_twice_gives_the_same_triples(seed_store_copy, runner):
+    before = _all_quads(seed_store_copy)
+    result = runner.invoke(main, ["build", str(SEEDS), "--store", str(seed_store_copy), "--force", "-q"])
+    assert result.exit_code == 0, result.output
+    assert _all_quads(seed_store_copy) == before
+
+
+def test_an_unchanged_article_is_skipped_and_a_changed_one_replaced(seed_store_copy, runner, tmp_path):
+    folder = tmp_path / "articles"
+    shutil.copytree(SEEDS, folder)
+    result = runner.invoke(main, ["build", str(folder), "--store", str(seed_store_copy), "-q"])
+    assert "5 unchanged" in result.output
+    art = folder / "003_c716a55496f628a4.txt"
+    art.write_text(art.read_text("utf-8").replace("ليون", "نيس"), "utf-8")
+    result = runner.invoke(main, ["build", str(folder), "--store", str(seed_store_copy), "-q"])
+    assert result.exit_code == 0, result.output
+    assert "built 1 article(s)" in result.output
+    rows = _rows(seed_store_copy, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <https://w3id.org/confkg/id/graph/003_c716a55496f628a4> { ?a <https://w3id.org/confkg/ontology#articleId> ?id } }")
+    assert rows == [("1",)], "the article graph was replaced, not duplicated"
+
+
+def _all_quads(store_dir: Path) -> set[str]:
+    with KGStore.open(store_dir, create=False) as store:
+        return {str(q) for q in store.ox}
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "problem"),
+    [
+        ("empty.txt", b"", "empty file"),
+        ("binary.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00IHDR", "binary file"),
+        ("latin1.txt", "مؤتمر".encode() + " caf\xe9".encode("latin-1"), "not UTF-8"),
+        ("english.txt", b"The conference opened in Tunis on Monday.", "no Arabic text"),
+    ],
+)
+def test_bad_input_gives_a_one_line_error_naming_the_file_and_the_rest_is_built(tmp_path, runner, name, content, problem):
+    folder = tmp_path / "in"
+    shutil.copytree(SEEDS, folder)
+    (folder / name).write_bytes(content)
+    store = tmp_path / "store"
+    result = runner.invoke(main, ["build", str(folder), "--store", str(store), "-q"])
+    assert result.exit_code == 1
+    errors = [line for line in result.output.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and name in errors[0] and problem in errors[0]
+    assert "built 5 article(s)" in result.output
+
+
+def test_a_missing_path_is_reported_and_the_exit_code_says_so(tmp_path, runner):
+    result = runner.invoke(main, ["build", str(tmp_path / "nowhere"), str(SEEDS), "--store", str(tmp_path / "s"), "-q"])
+    assert result.exit_code == 1
+    assert "nowhere: no such file or folder" in result.output
+    assert "built 5 article(s)" in result.output
+
+
+def test_jsonl_articles_carry_their_id_url_and_publication_date(tmp_path, runner):
+    text = (SEEDS / "002_f50b1f537d9797d9.txt").read_text("utf-8")
+    lines = [
+        json.dumps({"id": "tn-48", "text": text, "url": "https://example.org/a", "published": "2024-12-06"}, ensure_ascii=False),
+        "{not json",
+        json.dumps({"title": "بلا نص"}, ensure_ascii=False),
+    ]
+    src = tmp_path / "feed.jsonl"
+    src.write_text("\n".join(lines) + "\n", "utf-8")
+    store = tmp_path / "store"
+    result = runner.invoke(main, ["build", str(src), "--store", str(store), "-q"])
+    assert result.exit_code == 1
+    assert f"{src}:2: invalid JSON" in result.output
+    assert f"{src}:3:" in result.output
+    rows = _rows(store, "SELECT ?url ?pub WHERE { ?a <https://w3id.org/confkg/ontology#articleId> 'tn-48' ; <https://w3id.org/confkg/ontology#url> ?url ; <https://w3id.org/confkg/ontology#published> ?pub }")
+    assert rows == [("https://example.org/a", "2024-12-06")]
+
+
+def test_html_pages_are_read_through_trafilatura(tmp_path, runner):
+    body = (SEEDS / "002_f50b1f537d9797d9.txt").read_text("utf-8").split("\n")
+    paragraphs = "".join(f"<p>{line}</p>" for line in body[1:] if line.strip())
+    html = (
+        '<html lang="ar"><head><title>المؤتمر 48 لقادة الشرطة والأمن العرب</title>'
+        '<meta property="article:published_time" content="2024-12-06"></head>'
+        f"<body><nav>الرئيسية</nav><article><h1>{body[0]}</h1>{paragraphs}</article></body></html>"
+    )
+    page = tmp_path / "page48.html"
+    page.write_text(html, "utf-8")
+    store = tmp_path / "store"
+    result = runner.invoke(main, ["build", str(page), "--store", str(store), "-q"])
+    assert result.exit_code == 0, result.output
+    rows = _rows(store, "SELECT ?e WHERE { ?c a <https://w3id.org/confkg/ontology#Conference> ; <https://w3id.org/confkg/ontology#edition> ?e }")
+    assert rows == [("48",)]
+
+
+def test_turtle_export_parses_with_rdflib_and_pyoxigraph(seed_store_dir, runner, tmp_path):
+    out = tmp_path / "kg.ttl"
+    result = runner.invoke(main, ["export", "--store", str(seed_store_dir), "--format", "turtle", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    text = out.read_text("utf-8")
+    assert "@prefix ck: <https://w3id.org/confkg/ontology#>" in text
+    g = Graph().parse(out, format="turtle")
+    assert len(g) > 100
+    assert len(list(pyoxigraph.parse(path=str(out), format=pyoxigraph.RdfFormat.TURTLE))) == len(g)
+
+
+def test_trig_export_keeps_one_graph_per_article(seed_store_dir, runner, tmp_path):
+    out = tmp_path / "kg.trig"
+    result = runner.invoke(main, ["export", "--store", str(seed_store_dir), "--format", "trig", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    ds = Dataset()
+    ds.parse(out, format="trig")
+    names = {str(g.identifier) for g in ds.graphs() if len(g)}
+    assert {f"https://w3id.org/confkg/id/graph/{p.stem}" for p in SEEDS.glob("*.txt")} <= names
+
+
+def test_query_prints_a_table_csv_and_sparql_json(seed_store_dir, runner):
+    q = "SELECT ?e WHERE { ?c a ck:Conference ; ck:edition ?e } ORDER BY ?e"
+    table = runner.invoke(main, ["query", q, "--store", str(seed_store_dir)])
+    assert table.exit_code == 0 and "(4 rows)" in table.output
+    csv = runner.invoke(main, ["query", q, "--store", str(seed_store_dir), "--format", "csv"])
+    assert csv.output.split() == ["e", "1", "47", "48", "93"]
+    js = json.loads(runner.invoke(main, ["query", q, "--store", str(seed_store_dir), "--format", "json"]).output)
+    assert [b["e"]["value"] for b in js["results"]["bindings"]] == ["1", "47", "48", "93"]
+
+
+def test_construct_gives_turtle(seed_store_dir, runner):
+    q = "CONSTRUCT { ?c ck:edition ?e } WHERE { ?c a ck:Conference ; ck:edition ?e }"
+    result = runner.invoke(main, ["query", q, "--store", str(seed_store_dir), "--format", "turtle"])
+    assert result.exit_code == 0
+    assert len(Graph().parse(data=result.output, format="turtle")) == 4
+
+
+def test_a_malformed_query_gives_a_clear_error(seed_store_dir, runner):
+    result = runner.invoke(main, ["query", "SELECT ?x WHERE { ?x", "--store", str(seed_store_dir)])
+    assert result.exit_code == 2
+    assert result.output.startswith("confkg: query:")
+    assert "Traceback" not in result.output
+
+
+def test_query_from_a_file_of_the_queries_folder(seed_store_dir, runner):
+    root = Path(__file__).resolve().parents[1]
+    for rq in sorted((root / "queries").glob("*.rq")):
+        result = runner.invoke(main, ["query", "-f", str(rq), "--store", str(seed_store_dir)])
+        assert result.exit_code == 0, (rq.name, result.output)
+        assert "row" in result.output
+
+
+def test_a_failed_write_leaves_the_store_as_it_was(seed_store_copy):
+    from rdflib import URIRef
+
+    before = _all_quads(seed_store_copy)
+    bad = Graph()
+    bad.add((URIRef("https://w3id.org/confkg/id/x"), CK.edition, URIRef("http://bad iri")))
+    with KGStore.open(seed_store_copy) as store:
+        good = store.graph(store.article_graph_iris()[0])
+        with pytest.raises(StoreError):
+            store.replace_graphs({store.article_graph_iris()[0]: Graph(), URIRef("https://w3id.org/confkg/id/graph/bad"): bad})
+        assert len(good) > 0
+    assert _all_quads(seed_store_copy) == before
+
+
+def test_query_on_a_missing_store_says_to_build_first(tmp_path, runner):
+    result = runner.invoke(main, ["query", "ASK {}", "--store", str(tmp_path / "none")])
+    assert result.exit_code == 2
+    assert "run 'confkg build' first" in result.output
