@@ -231,6 +231,7 @@ def link(
     from confkg.link import (
         CACHE_FILE,
         REASONS,
+        REVIEW_FILE,
         LexiconError,
         WikidataClient,
         WikidataUnreachable,
@@ -238,36 +239,38 @@ def link(
         link_store,
         read_review,
         remove_links,
-        review_file,
     )
     from confkg.namespaces import LINKS_GRAPH
 
     if show_review and remove:
         fail("--review and --remove do not go together")
+    if show_review:
+        # The review file is plain JSON beside the store: reading it needs no lock on the store,
+        # so it works while `confkg serve` holds it.
+        path = link_dir(store_dir) / REVIEW_FILE
+        try:
+            items = read_review(path)
+        except (OSError, ValueError, KeyError) as exc:
+            fail(f"{path}: cannot read the review file ({exc})")
+        if not items:
+            hint = "" if path.exists() else " (run 'confkg link' first)"
+            click.echo(f"nothing to review{hint}")
+            return
+        click.echo(f"{len(items)} entit{'y' if len(items) == 1 else 'ies'} to review ({path}):")
+        for item in items:
+            click.echo(f"\n{item.subject}  «{item.label}»  ({item.kind})")
+            click.echo(f"  {REASONS.get(item.reason, item.reason)}:")
+            for c in item.candidates:
+                conf = f"{c.confidence:.2f}" if c.confidence is not None else "  - "
+                about = f" — {c.description}" if c.description else ""
+                click.echo(f"    {c.qid:<11} {conf}  {c.label}{about}  [{c.method}]")
+        return
     store = open_store(store_dir)
     errors = False
     try:
         if remove:
             count = remove_links(store)
             click.echo(f"removed {count} Wikidata link(s) and the graph <{LINKS_GRAPH}>")
-            return
-        if show_review:
-            path = review_file(store)
-            try:
-                items = read_review(path)
-            except (OSError, ValueError, KeyError) as exc:
-                fail(f"{path}: cannot read the review file ({exc})")
-            if not items:
-                click.echo("nothing to review" + ("" if path and path.exists() else " (run 'confkg link' first)"))
-                return
-            click.echo(f"{len(items)} entit{'y' if len(items) == 1 else 'ies'} to review ({path}):")
-            for item in items:
-                click.echo(f"\n{item.subject}  «{item.label}»  ({item.kind})")
-                click.echo(f"  {REASONS.get(item.reason, item.reason)}:")
-                for c in item.candidates:
-                    conf = f"{c.confidence:.2f}" if c.confidence is not None else "  - "
-                    about = f" — {c.description}" if c.description else ""
-                    click.echo(f"    {c.qid:<11} {conf}  {c.label}{about}  [{c.method}]")
             return
         client = None
         if not offline:
@@ -299,6 +302,63 @@ def link(
         store.close()
     if errors:
         sys.exit(1)
+
+
+@main.command()
+@store_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
+@click.option("--timeout", default=5.0, show_default=True, type=click.FloatRange(min=0.1), help="Seconds a query may run.")
+@click.option("--max-rows", default=10_000, show_default=True, type=click.IntRange(min=1), help="Rows (or triples) a query may return.")
+@click.option("--allow-update", "allow_update", metavar="TOKEN", help="Accept SPARQL Update sent with Authorization: Bearer TOKEN.")
+@click.option(
+    "--allow-service",
+    "allow_service",
+    metavar="HOST",
+    multiple=True,
+    help="Host (host or host:port) that SERVICE and LOAD may reach; repeat for several. Default: none.",
+)
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64), help="Query worker processes.")
+@click.option("--refresh", default=2.0, show_default=True, type=click.FloatRange(min=0), help="Seconds between checks for a changed store (0: never).")
+@click.option("--max-memory", default=2048, show_default=True, type=click.IntRange(min=0), help="MB of memory per query worker (0: no limit).")
+@click.option("--queries", "queries_dir", type=click.Path(file_okay=False), help="Folder of example .rq queries for the page (default: the repository's queries/).")
+def serve(
+    store_dir: str,
+    host: str,
+    port: int,
+    timeout: float,
+    max_rows: int,
+    allow_update: str | None,
+    allow_service: tuple[str, ...],
+    workers: int,
+    refresh: float,
+    max_memory: int,
+    queries_dir: str | None,
+) -> None:
+    """Serve the store read-only: SPARQL endpoint at /sparql, explorer page at /."""
+    from confkg.serve import ServeConfig, SnapshotError
+    from confkg.serve import serve as run_server
+
+    hosts = tuple(h for item in allow_service for h in item.replace(",", " ").split())
+    if allow_update is not None and len(allow_update) < 12:
+        fail("--allow-update TOKEN: use a token of at least 12 characters")
+    config = ServeConfig(
+        store_dir=Path(store_dir),
+        host=host,
+        port=port,
+        timeout=timeout,
+        max_rows=max_rows,
+        allow_update=allow_update,
+        allow_service=hosts,
+        workers=workers,
+        refresh=refresh,
+        max_memory_mb=max_memory or None,
+        queries_dir=Path(queries_dir) if queries_dir else None,
+    )
+    try:
+        run_server(config)
+    except SnapshotError as exc:
+        fail(str(exc))
 
 
 if __name__ == "__main__":  # pragma: no cover

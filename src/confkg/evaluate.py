@@ -102,6 +102,25 @@ def contains(a: str | None, b: str | None) -> bool:
     return bool(na and nb) and (na in nb or nb in na)
 
 
+_EN_STOP = {"of", "the", "and", "for", "on", "in", "a", "an", "session", "conference", "meeting"}
+
+
+def _words_overlap(a: str | None, b: str | None) -> bool:
+    """Two English names of one series: most of their content words shared."""
+    wa = {w for w in (a or "").lower().replace("-", " ").split() if w not in _EN_STOP}
+    wb = {w for w in (b or "").lower().replace("-", " ").split() if w not in _EN_STOP}
+    if not wa or not wb:
+        return False
+    return len(wa & wb) / len(wa | wb) >= 0.6
+
+
+def _tokens_within(a: str | None, b: str | None) -> bool:
+    """Every word of `a` is in `b` (Arabic, after normalisation, ال ignored)."""
+    ta = set(_strip_al(normalize(a or "")).split())
+    tb = set(_strip_al(normalize(b or "")).split())
+    return bool(ta) and ta <= tb
+
+
 def _strip_al(text: str) -> str:
     return " ".join(w[2:] if w.startswith("ال") and len(w) > 3 else w for w in text.split())
 
@@ -151,10 +170,12 @@ def score_article(facts: ArticleFacts, gold: dict, gaz: Gazetteer) -> dict[str, 
     confs = facts.conferences
 
     def same_conf(g: object, c: object) -> bool:
-        series_ok = (c.series_en or "").lower() == (g.get("series_en") or "").lower() or contains(
-            c.series_ar, g.get("name_ar")
+        series_ok = (
+            _words_overlap(c.series_en, g.get("series_en"))
+            or _tokens_within(c.series_ar, g.get("name_ar"))
+            or _tokens_within(g.get("name_ar"), c.name_ar)
         )
-        return series_ok and (g.get("edition") is None or g.get("edition") == c.edition)
+        return series_ok and g.get("edition") == c.edition
 
     score, pairs = _match(gold.get("conferences", []), confs, same_conf)
     out["conference"] = score

@@ -20,7 +20,7 @@ from confkg.extract.organisations import OrgMention
 from confkg.extract.places import PlaceMention
 from confkg.models import Conference, DateClues
 from confkg.resolve.iris import conference_key, slugify
-from confkg.text.dates import DateMention, find_dates, find_durations, find_years
+from confkg.text.dates import DateMention, find_dates, find_durations, find_years, on_publication
 from confkg.text.normalize import name_key, normalize, stems, strip_article
 from confkg.text.numbers import read_count, read_ordinal
 from confkg.text.phrases import without_proclitics
@@ -88,9 +88,12 @@ def find_mentions(doc: Doc, orgs: list[OrgMention]) -> list[ConfMention]:
         out.append(ConfMention(key, ar, en, edition, head, m.first, last, doc.sentence_of(m.first), surface))
         consumed.update(range(m.first, last + 1))
     # a known series named without a head ("الملتقى الأمني الدولي" on its own)
+    heads = {h for h in gaz.trigger_words.get("heads", [])}
     for m in doc.find(gaz.series_names):
         if m.first in consumed:
             continue
+        if not any(strip_article(st) in {strip_article(h.split()[0]) for h in heads} for st in stems(doc.tokens[m.first].norm)):
+            continue  # "قادة الشرطة والأمن" alone names people, not the conference
         s = gaz.series[m.value]
         out.append(
             ConfMention(s.key, s.ar, s.en, None, s.heads[0] if s.heads else "", m.first, m.last, doc.sentence_of(m.first), _clean_surface(m.surface))
@@ -125,6 +128,20 @@ def _series_at(
                 if o is not None and o.key == org_key:
                     s = gaz.series[skey]
                     return s.key, s.ar, s.en, _close_paren(doc, o.last)
+    named_orgs = {x.key for x in org_at.values()}
+    for org_key, bodies in gaz.series_bodies.items():
+        if org_key not in named_orgs:
+            continue
+        for body, skey in bodies:
+            words = body.split()
+            if j + len(words) <= len(toks) and all(
+                strip_article(toks[j + k].norm) == strip_article(w)
+                or any(strip_article(st) == strip_article(w) for st in stems(toks[j + k].norm))
+                for k, w in enumerate(words)
+            ) and (j + len(words) not in org_at):
+                # "الدورة الثانية والتسعون للجمعية العامة" in an article about Interpol
+                s = gaz.series[skey]
+                return s.key, s.ar, s.en, j + len(words) - 1
     o = org_at.get(j)
     if o is not None:
         # the head is the organ ("الجمعية العامة للإنتربول") or the organisation names its sessions
@@ -320,54 +337,72 @@ def _date_clues(
     years: list[tuple[int, int]],
     durations: list[tuple[int, int]],
 ) -> tuple[DateClues, int | None]:
+    """What the article says about when conference c took place, and the year it states for it.
+
+    A year counts as stated when it is part of a date ("4 و5 ديسمبر 2024") or follows a
+    mention of the conference closely ("المقرر انعقادها بمراكش سنة 2025"); other years
+    in sentences about it ("توصيات … خلال عام 2023") are only candidates.
+    """
     clues = DateClues()
-    strong_years: list[int] = []
-    weak_years: list[int] = []
-    date_tokens = set()
+    published = doc.reference_date
+    stated: list[int] = []
+    plain_days: list[tuple[int, int]] = []
+    weak: list[int] = []
     for d in dates:
         s = doc.sentence_of(d.first)
-        if s not in sents:
+        if s not in sents or _other_conference_closer(doc, c, d.first):
             continue
-        if _other_conference_closer(doc, c, d.first):
-            continue
-        date_tokens.update(range(d.first, d.last + 1))
         closing = bool(_cue_in(doc, "closing", s))
         opening = bool(_cue_in(doc, "opening", s))
+        until = d.first > 0 and doc.tokens[d.first - 1].norm in ("حتي", "الي", "لغايه")
+        concrete = on_publication(d, published)
+        if d.relative is not None and d.weekday is None and not (closing or opening or until):
+            continue  # a bare "اليوم" is about the day only where the sentence opens or closes something
+        if concrete is not None:
+            day = (concrete.month, concrete.day)
+            stated.append(concrete.year)
+        else:
+            day = d.start_day
         if d.start_day and d.end_day and d.start_day != d.end_day:
             clues.start_day, clues.end_day = d.start_day, d.end_day
-        elif d.start_day:
-            if closing and not opening:
-                clues.end_day = d.start_day
+        elif day:
+            if until or (closing and not opening):
+                clues.end_day = day
             elif opening and not closing:
-                clues.start_day = d.start_day
-            elif clues.start_day is None and clues.end_day is None:
-                clues.start_day = clues.end_day = d.start_day
-        if d.weekday is not None and (d.today or _weekday_definite(doc, d.first)):
-            if closing and not opening:
+                clues.start_day = day
+            elif d.relative is None and clues.start_day is None and clues.end_day is None:
+                clues.start_day = clues.end_day = day
+            elif d.relative is not None:
+                plain_days.append(day)
+        if d.weekday is not None and concrete is None and (d.today or _weekday_definite(doc, d.first)):
+            if until or (closing and not opening):
                 clues.end_weekday = d.weekday
             elif opening:
                 clues.start_weekday = d.weekday
         if d.this_month:
             clues.this_month = True
         if d.year:
-            strong_years.append(d.year)
+            stated.append(d.year)
+    if plain_days and clues.start_day is None and clues.end_day is None:
+        # "يومي الأربعاء والخميس الماضيين": the days it ran, first to last
+        clues.start_day, clues.end_day = min(plain_days), max(plain_days)
     for y, i in years:
         s = doc.sentence_of(i)
-        if s < 0 or _other_conference_closer(doc, c, i):
+        if s < 0 or s not in sents or _other_conference_closer(doc, c, i):
             continue
-        if s in c.sentences and y not in strong_years:
-            strong_years.append(y)
-        elif s in sents:
-            weak_years.append(y)
+        near = any(m.sentence == s and 0 < i - m.last <= 8 for m in c.mentions)
+        marked = i > 0 and doc.tokens[i - 1].norm in ("سنه", "عام", "لسنه", "لعام", "في", "خلال")
+        if near and marked and y not in stated:
+            stated.append(y)
+        else:
+            weak.append(y)
     for days, i in durations:
         if doc.sentence_of(i) in sents and not _other_conference_closer(doc, c, i):
             clues.duration_days = days
-    clues.years_in_article = sorted(set(weak_years) | set(strong_years))
-    year = None
-    if len(set(strong_years)) == 1:
-        year = strong_years[0]
-    elif not strong_years and len(set(weak_years)) == 1:
-        year = weak_years[0]
+    clues.years_in_article = sorted(set(weak) | set(stated))
+    year = stated[0] if len(set(stated)) == 1 else None
+    if year is None and not stated and not clues.start_day and not clues.end_day and len(set(weak)) == 1:
+        year = weak[0]  # the only year said around the conference ("طوال العام 2023")
     return clues, year
 
 
@@ -413,6 +448,8 @@ def _place(doc: Doc, c: _Conf, places: list[PlaceMention], orgs: list[OrgMention
     inside_org = {i for o in orgs for i in range(o.first, o.last + 1)}
     candidates: list[tuple[int, str]] = []
     for m in c.mentions:
+        if doc.sentences[m.sentence].headline and any(not doc.sentences[x.sentence].headline for x in c.mentions):
+            continue  # headlines are telegraphic ("… وأبوظبي تحتضن الدورة القادمة"): the body decides
         best = None
         for p in places:
             if p.sentence != m.sentence or p.via_adjective or p.as_region or p.first in inside_org:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 
 from confkg.extract.gazetteer import Gazetteer
 from confkg.models import Article, Evidence
@@ -30,6 +31,7 @@ class Doc:
     sentences: list[Sentence]
     sent_of_token: list[int]  # sentence index per token, -1 outside kept sentences
     sent_tokens: list[tuple[int, int]]  # first and last token index per sentence
+    reference_date: date | None = None  # publication date, or the dateline's date
 
     @classmethod
     def build(cls, article: Article, gaz: Gazetteer) -> Doc:
@@ -50,7 +52,9 @@ class Doc:
                 last = j
                 j += 1
             sent_tokens.append((first, last))
-        return cls(article, gaz, nt, sentences, sent_of_token, sent_tokens)
+        doc = cls(article, gaz, nt, sentences, sent_of_token, sent_tokens)
+        doc.reference_date = article.published or _dateline(doc)
+        return doc
 
     @property
     def tokens(self) -> list[Token]:
@@ -92,3 +96,27 @@ class Doc:
 
     def trigger_hits(self, name: str) -> list[Match]:
         return self.find(self.gaz.trigger(name))
+
+
+def _dateline(doc: Doc) -> date | None:
+    """The date of a dateline at the top of the article ("الرياض … الموافق 17 أكتوبر 2024 م واس").
+
+    News agencies open with the place and the full date of the day they write; when the
+    article comes without a publication date, that date anchors "اليوم", "أمس" and "الجاري".
+    """
+    from confkg.text.dates import find_dates
+
+    limit = 3
+    lines = [s for s in doc.sentences if not s.headline][:limit]
+    if not lines:
+        return None
+    end = lines[-1].end
+    for d in find_dates(doc.nt, doc.gaz.calendar):
+        if doc.tokens[d.first].start > end:
+            break
+        if d.year and d.start_day and d.start_day == d.end_day and d.first < 12 + doc.sent_tokens[0][0] + 40:
+            try:
+                return date(d.year, *d.start_day)
+            except ValueError:
+                return None
+    return None

@@ -88,6 +88,7 @@ class Gazetteer:
     position_heads: PhraseIndex[str] = field(default_factory=PhraseIndex)
     given_names: frozenset[str] = frozenset()
     particles: frozenset[str] = frozenset()
+    compound_tails: frozenset[str] = frozenset()
     topics: dict[str, TopicEntry] = field(default_factory=dict)
     topic_index: PhraseIndex[str] = field(default_factory=PhraseIndex)
     triggers: dict[str, PhraseIndex[str]] = field(default_factory=dict)
@@ -210,6 +211,9 @@ def load_gazetteer(folder: str | None = None) -> Gazetteer:
     names = _read(None, "confkg.data", "names.toml")
     g.given_names = frozenset(normalize(n) for n in names.get("given", []))
     g.particles = frozenset(normalize(p) for p in names.get("particles", []))
+    g.compound_tails = frozenset(normalize(p) for p in names.get("compound_tails", []))
+    # multi-word given names count by their first word ("نور الدين" -> نور)
+    g.given_names = g.given_names | frozenset(n.split()[0] for n in g.given_names if " " in n)
 
     topics = _read(gz_dir, gaz_pkg, "topics.toml")
     for t in topics.get("topic", []):
@@ -227,5 +231,7 @@ def load_gazetteer(folder: str | None = None) -> Gazetteer:
 
     g.calendar = calendar_from(_read(gz_dir, gaz_pkg, "calendar.toml"))
     bp = _read(gz_dir, gaz_pkg, "boilerplate.toml")
-    g.boilerplate = Boilerplate(bp.get("line_patterns", []), bp.get("site_names", []))
+    g.boilerplate = Boilerplate(
+        bp.get("line_patterns", []), [*bp.get("site_names", []), *bp.get("exact_lines", [])]
+    )
     return g

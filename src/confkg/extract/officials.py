@@ -43,7 +43,7 @@ class _Found:
     extra_orgs: list[OrgMention] = field(default_factory=list)
 
 
-_MAX_NAME = 5
+_MAX_NAME = 10
 _MAX_TITLE = 14
 
 
@@ -82,9 +82,9 @@ def find_officials(
             i += 1
             continue
         after_honorific = (i - 1) in honorific_end
-        if after_honorific or _is_given(doc, i):
+        if _is_given(doc, i):
             span = _name(doc, i, head_at, honorific_tokens, org_tokens)
-            if span and (span.last > span.first or after_honorific):
+            if span:
                 names.append((span, after_honorific))
                 i = span.last + 1
                 continue
@@ -98,7 +98,8 @@ def find_officials(
         title = _adjacent_title(doc, span, titles, used_titles, honorific_tokens)
         surface = doc.surface(span.first, span.last)
         key = name_key(surface)
-        if title is None and not by_honorific and key not in found:
+        single = span.last == span.first
+        if title is None and (single or not by_honorific) and key not in found:
             continue
         sent = doc.sentence_of(span.first)
         f = found.get(key) or _merge_short(found, key)
@@ -129,6 +130,12 @@ def find_officials(
                 f.country = _org_country(doc, pos.organisation_key, orgs, extra_orgs)
 
     _short_mentions(doc, found, mentions)
+    # the identity is the fullest form written, whichever form came first
+    final = {f.key: name_key(f.name) for f in found.values()}
+    for f in found.values():
+        f.key = final[f.key]
+    for m in mentions:
+        m.key = final.get(m.key, m.key)
     officials = [
         Official(
             key=f.key,
@@ -146,38 +153,68 @@ def find_officials(
 
 
 def _merge_short(found: dict[str, _Found], key: str) -> _Found | None:
-    """A shorter or longer form of a name already found ("بن علي كومان" ~ "محمد بن علي كومان")."""
+    """A shorter or longer form of a name already found in the article.
+
+    "بن علي كومان" ~ "محمد بن علي كومان" (the tail of it); "طارق الشريف" ~ "طارق فؤاد
+    الشريف" (same first and family name, the middle left out). Two people who share
+    only a family name ("نبيل الشريف", "طارق الشريف") stay apart.
+    """
     parts = key.split()
     for f in found.values():
         fparts = f.key.split()
-        if len(parts) >= 2 and len(fparts) >= 2:
-            if fparts[-len(parts) :] == parts or parts[-len(fparts) :] == fparts:
-                return f
+        if len(parts) < 2 or len(fparts) < 2:
+            continue
+        short, long_ = sorted((parts, fparts), key=len)
+        if long_[-len(short) :] == short:
+            return f
+        if short[0] == long_[0] and short[-1] == long_[-1] and _subsequence(short, long_):
+            return f
     return None
 
 
+def _subsequence(short: list[str], long_: list[str]) -> bool:
+    it = iter(long_)
+    return all(any(w == x for x in it) for w in short)
+
+
 def _name(doc: Doc, i: int, head_at: dict, honorific_tokens: set[int], org_tokens: dict) -> Span | None:
+    """A personal name from token i: given names and particles, then one family name.
+
+    "محمد بن علي كومان", "عبد اللطيف حموشي", "سيف بن زايد آل نهيان", "أحمد ناصر الرئيسي":
+    the name runs through given names (عبد + next counts as one), a particle (بن، آل،
+    أبو، ولد) takes the word after it, and the first other word is the family name,
+    which ends the name. It never crosses punctuation, a title, an organisation or a verb.
+    """
     toks = doc.tokens
+    gaz = doc.gaz
     last = i
     j = i
+    after_particle = False
     while j < len(toks) and j - i < _MAX_NAME and doc.kept(j):
         w = toks[j].norm
         if j > i:
             if doc.breaks_after(j - 1) or j in head_at or j in honorific_tokens or j in org_tokens:
                 break
-            after_particle = toks[j - 1].norm in doc.gaz.particles
             if (w in STOP or any(s in STOP for s in stems(w)[:1])) and not after_particle:
                 break
-            if w.startswith("و") and w not in doc.gaz.given_names and len(w) > 2 and w not in ("ولد",):
+            if w.startswith(("و", "لل", "بال", "وال")) and w not in gaz.given_names and not after_particle:
                 break
             if doc.has_word(j, _verbs(doc)):
                 break
         elif w in STOP:
             return None
         last = j
+        if w in gaz.particles:
+            after_particle = True
+        elif w in ("عبد", "ابو") and j + 1 < len(toks):
+            after_particle = True  # عبد + next word is one given name
+        elif after_particle or j == i or w in gaz.given_names or w in gaz.compound_tails:
+            after_particle = False
+        else:
+            break  # a family name ends the name
         j += 1
     # a name does not end on a particle ("محمد بن")
-    while last > i and toks[last].norm in doc.gaz.particles:
+    while last > i and toks[last].norm in gaz.particles:
         last -= 1
     return Span(i, last)
 

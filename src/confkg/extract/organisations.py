@@ -51,12 +51,15 @@ def find_organisations(doc: Doc, places: list[PlaceMention]) -> list[OrgMention]
     )
 
     # national bodies first: "وزارة الداخلية الفرنسية" must not become a bare ministry
+    home = _home_country(article_countries)
     for m in doc.find(gaz.national_index):
         country, last = _country_after(doc, m.last, place_at)
         if country is None:
-            continue
-        out.append(_national(doc, m.value, country, m.first, last))
+            # "بالتعاون مع وزارة الداخلية" in an Egyptian paper: the state the article is about
+            country = home
         covered.update(range(m.first, last + 1))
+        if country is not None:
+            out.append(_national(doc, m.value, country, m.first, last))
 
     for m in doc.find(gaz.org_index):
         if m.first in covered or m.last in covered:
@@ -125,6 +128,16 @@ def find_organisations(doc: Doc, places: list[PlaceMention]) -> list[OrgMention]
 
     out.sort(key=lambda o: o.first)
     return out
+
+
+def _home_country(votes: Counter) -> str | None:
+    """The state an article is mostly about, when one clearly dominates its place names."""
+    ranked = [(n, c) for c, n in votes.most_common(2) if c]
+    if not ranked:
+        return None
+    if len(ranked) == 1 or ranked[0][0] >= 2 * ranked[1][0]:
+        return ranked[0][1]
+    return None
 
 
 def _choose(doc: Doc, keys: tuple[str, ...], votes: Counter) -> str:

@@ -29,11 +29,15 @@ def find_places(doc: Doc) -> list[PlaceMention]:
     out: list[PlaceMention] = []
     covered: set[int] = set()
     named = doc.find(gaz.place_index)
+    # which states the article is about, from what is unambiguous: names with one reading
+    # and nisba adjectives ("الأردنية"); they settle "عمان" (Oman or Amman) and "طرابلس"
     country_votes: Counter[str] = Counter()
     for m in named:
-        for key in m.value:
-            entry = gaz.places[key]
-            country_votes[key if entry.is_country else (entry.country or "")] += 1
+        if len(m.value) == 1:
+            entry = gaz.places[m.value[0]]
+            country_votes[entry.key if entry.is_country else (entry.country or "")] += 1
+    for m in doc.find(gaz.adjective_index):
+        country_votes[m.value] += 1
     for m in named:
         key = _choose(doc, m.value, m.first, country_votes)
         prev = toks[m.first - 1].norm if m.first > 0 else ""
@@ -63,11 +67,23 @@ def _choose(doc: Doc, keys: tuple[str, ...], first: int, votes: Counter[str]) ->
     nxt = doc.tokens[first + 1].norm if first + 1 < len(doc.tokens) else ""
     cities = [k for k in keys if not gaz.places[k].is_country]
     countries = [k for k in keys if gaz.places[k].is_country]
+
+    def support(k: str) -> int:
+        e = gaz.places[k]
+        return votes.get(e.key if e.is_country else (e.country or ""), 0)
+
     if cities and (prev in _CITY_MARKERS or nxt in ("العاصمه",)):
-        return max(cities, key=lambda k: votes.get(gaz.places[k].country or "", 0))
+        return max(cities, key=support)
+    best_city = max(cities, key=support) if cities else None
+    # a city whose state the article names, against a state it never names otherwise
+    # ("عمان" in an article about Jordan is Amman); a state that is its own city's name
+    # (تونس، الكويت، الجزائر) stays the state
+    if best_city and countries and gaz.places[best_city].country not in countries:
+        if support(best_city) > max(support(c) for c in countries):
+            return best_city
     if countries:
         return countries[0]
-    return max(cities, key=lambda k: votes.get(gaz.places[k].country or "", 0))
+    return best_city
 
 
 def country_of(doc: Doc, key: str) -> str | None:

@@ -30,6 +30,10 @@ class Calendar:
     weekdays: PhraseIndex[int]
     this_month: frozenset[str]
     today: frozenset[str]
+    tomorrow: frozenset[str] = frozenset({"غدا"})
+    yesterday: frozenset[str] = frozenset({"امس"})
+    last_words: frozenset[str] = frozenset({"الماضي", "المنصرم"})
+    next_words: frozenset[str] = frozenset({"المقبل", "القادم"})
 
 
 def calendar_from(data: dict) -> Calendar:
@@ -48,6 +52,12 @@ def calendar_from(data: dict) -> Calendar:
         weekdays=weekdays,
         this_month=frozenset(normalize(w) for w in rel.get("this_month", ["الجاري", "الحالي"])),
         today=frozenset(normalize(w) for w in rel.get("today", ["اليوم"])),
+        tomorrow=frozenset(normalize(w) for w in rel.get("tomorrow", ["غدا"])),
+        yesterday=frozenset(normalize(w) for w in rel.get("yesterday", ["أمس"])),
+        last_words=frozenset(
+            normalize(w) for w in [*rel.get("last_month", ["الماضي", "المنصرم"]), "الماضيين", "الماضيان"]
+        ),
+        next_words=frozenset(normalize(w) for w in rel.get("next_month", ["المقبل", "القادم"])),
     )
 
 
@@ -62,6 +72,9 @@ class DateMention:
     weekday: int | None = None
     this_month: bool = False
     today: bool = False
+    # a day given relative to the publication date: "today", "tomorrow", "yesterday",
+    # "after_tomorrow", or for a bare weekday "last" (الماضي), "next" (المقبل), "plain"
+    relative: str | None = None
 
 
 def _day(tok: Token) -> int | None:
@@ -152,7 +165,78 @@ def find_dates(text: NormText, cal: Calendar | None = None) -> list[DateMention]
                 DateMention(begin, last, (month, d2), (month, d2), year=year, this_month=this_month)
             )
     for w in cal.weekdays.find_all(text):
-        today = w.first > 0 and toks[w.first - 1].norm in cal.today
-        out.append(DateMention(w.first - (1 if today else 0), w.last, weekday=w.value, today=today))
+        first, last = w.first, w.last
+        relative = "plain"
+        prev = toks[first - 1].norm if first > 0 else ""
+        prev2 = toks[first - 2].norm if first > 1 else ""
+        nxt = toks[last + 1].norm if last + 1 < len(toks) else ""
+        if prev in ("يوم", "يومي") and first > 1:
+            prev, prev2 = prev2, toks[first - 3].norm if first > 2 else ""
+            first -= 1
+        if prev == "غد" and prev2 == "بعد":
+            relative, first = "after_tomorrow", first - 2
+        elif prev in cal.today:
+            relative, first = "today", first - 1
+        elif prev in cal.tomorrow or prev == "غد":
+            relative, first = "tomorrow", first - 1
+        elif prev in cal.yesterday:
+            relative, first = "yesterday", first - 1
+        elif nxt in cal.last_words:
+            relative, last = "last", last + 1
+        elif nxt in cal.next_words:
+            relative, last = "next", last + 1
+        elif not any(st.startswith("ال") for st in stems(toks[w.first].norm)) and prev not in ("يوم", "يومي"):
+            continue  # "بأحد فنادق": أحد (one of), not Sunday; a bare weekday is written with ال
+        out.append(DateMention(first, last, weekday=w.value, today=relative == "today", relative=relative))
+    weekday_tokens = {k for d in out if d.weekday is not None for k in range(d.first, d.last + 1)}
+    for t in toks:
+        if t.index in weekday_tokens:
+            continue
+        for words, relative in ((cal.today, "today"), (cal.yesterday, "yesterday"), (cal.tomorrow, "tomorrow")):
+            if t.norm in words:
+                out.append(DateMention(t.index, t.index, relative=relative, today=relative == "today"))
+    out = _join_cross_month_ranges(toks, out)
     out.sort(key=lambda d: d.first)
     return out
+
+
+def _join_cross_month_ranges(toks: list[Token], dates: list[DateMention]) -> list[DateMention]:
+    """"من 28 تشرين الثاني إلى 1 كانون الأول 2023": two single days joined by إلى make a range."""
+    days = sorted((d for d in dates if d.start_day and d.start_day == d.end_day), key=lambda d: d.first)
+    joined: list[DateMention] = []
+    used: set[int] = set()
+    for a, b in zip(days, days[1:], strict=False):
+        between = [t.norm for t in toks[a.last + 1 : b.first]]
+        ordered = a.start_day < b.start_day  # a range over the new year is left as two days
+        if a.year is None and between and all(w in _RANGE_WORDS for w in between) and ordered:
+            joined.append(
+                DateMention(a.first, b.last, a.start_day, b.end_day, year=b.year, this_month=a.this_month or b.this_month)
+            )
+            used.update((id(a), id(b)))
+    return [d for d in dates if id(d) not in used] + joined
+
+
+def on_publication(d: DateMention, published) -> "date | None":
+    """The day a relative expression names, counted from the publication date."""
+    from datetime import timedelta
+
+    if published is None or d.relative is None:
+        return None
+    offsets = {"today": 0, "tomorrow": 1, "after_tomorrow": 2, "yesterday": -1}
+    if d.relative in offsets:
+        day = published + timedelta(days=offsets[d.relative])
+        # "اليوم الخميس" on a Friday's paper: trust the weekday, the text was written the day before
+        if d.weekday is not None and day.weekday() != d.weekday:
+            back = (day.weekday() - d.weekday) % 7
+            day = day - timedelta(days=back if back <= 1 else 0)
+            if day.weekday() != d.weekday:
+                return None
+        return day
+    if d.weekday is None:
+        return None
+    if d.relative == "next":
+        return published + timedelta(days=(d.weekday - published.weekday()) % 7 or 7)
+    back = (published.weekday() - d.weekday) % 7
+    if d.relative == "last" and back == 0:
+        back = 7
+    return published - timedelta(days=back)

@@ -1,0 +1,75 @@
+"""Linking confkg's entities to Wikidata: a curated offline lexicon first, Wikidata's API for the rest.
+
+`link_offline(store)` is what `confkg build` runs (no network); `link_store`
+with a `WikidataClient` is `confkg link`. See docs/linking.md.
+"""
+
+from confkg.link.lexicon import Lexicon, LexiconEntry, LexiconError, label_key, load_lexicon
+from confkg.link.linker import (
+    ACCEPTED_CLASSES,
+    CACHE_FILE,
+    DEFAULT_MIN_CONFIDENCE,
+    METHOD_LEXICON,
+    METHOD_SEARCH,
+    METHOD_TYPED,
+    REASONS,
+    REVIEW_FILE,
+    Candidate,
+    Entity,
+    Link,
+    LinkSummary,
+    ReviewItem,
+    link_dir,
+    link_offline,
+    link_store,
+    links_graph,
+    read_entities,
+    read_links,
+    read_review,
+    remove_links,
+    review_file,
+)
+from confkg.link.wikidata import (
+    DEFAULT_API,
+    USER_AGENT,
+    WikidataBadResponse,
+    WikidataClient,
+    WikidataError,
+    WikidataUnreachable,
+)
+
+__all__ = [
+    "ACCEPTED_CLASSES",
+    "CACHE_FILE",
+    "DEFAULT_API",
+    "DEFAULT_MIN_CONFIDENCE",
+    "METHOD_LEXICON",
+    "METHOD_SEARCH",
+    "METHOD_TYPED",
+    "REASONS",
+    "REVIEW_FILE",
+    "USER_AGENT",
+    "Candidate",
+    "Entity",
+    "Lexicon",
+    "LexiconEntry",
+    "LexiconError",
+    "Link",
+    "LinkSummary",
+    "ReviewItem",
+    "WikidataBadResponse",
+    "WikidataClient",
+    "WikidataError",
+    "WikidataUnreachable",
+    "label_key",
+    "link_dir",
+    "link_offline",
+    "link_store",
+    "links_graph",
+    "load_lexicon",
+    "read_entities",
+    "read_links",
+    "read_review",
+    "remove_links",
+    "review_file",
+]

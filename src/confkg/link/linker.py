@@ -1,0 +1,554 @@
+"""The linker: states the Wikidata item of each organisation, place, official and series in the store.
+
+The lexicon decides first (no network); the online path (label search, then a
+type check on the candidates' P31) tries what the lexicon does not know. All
+links go into one graph, `id:graph/wikidata-links`, replaced as a whole in one
+transaction, so a run states exactly what it found and re-running it changes
+nothing. Ambiguous candidates are not linked: they are written to
+`{store}/wikidata/review.json` for a person to decide (`confkg link --review`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from rdflib import OWL, RDF, SKOS, XSD, Graph, Literal, URIRef
+
+from confkg.link.lexicon import Lexicon, label_key, load_lexicon
+from confkg.link.wikidata import ItemInfo, SearchHit, WikidataClient, WikidataError, WikidataUnreachable
+from confkg.namespaces import CK, ID, LINKS_GRAPH, WD, bind_prefixes, sparql_prologue
+from confkg.resolve.iris import short_hash
+from confkg.store import KGStore
+
+METHOD_LEXICON = "lexicon"
+METHOD_SEARCH = "label-search"
+METHOD_TYPED = "label-search+type-check"
+DEFAULT_MIN_CONFIDENCE = 0.8
+
+LINK_DIR = "wikidata"
+REVIEW_FILE = "review.json"
+CACHE_FILE = "cache.sqlite"
+
+# A ck:Country is also a ck:Place: the more specific class decides.
+KIND_BY_CLASS = {
+    CK.Organisation: "organisation",
+    CK.Country: "country",
+    CK.Place: "city",
+    CK.Official: "official",
+    CK.ConferenceSeries: "series",
+}
+# Which lexicon entries an entity of each kind may link to. Officials and
+# series have none: a person or a series is only ever found online.
+LEXICON_TYPE = {"organisation": "organisation", "country": "country", "city": "city"}
+# The P31 (instance of) classes that confirm a candidate's type, from the
+# classes confirmed in ../shared/spec/wikidata-qids.md only. Subclasses are not
+# followed, so an item typed only by a narrower class is not confirmed (see
+# docs/linking.md). A ck:Place that is not a ck:Country is a city or a region,
+# so it is never linked to a country, nor a ck:Country to a city.
+ACCEPTED_CLASSES: dict[str, frozenset[str]] = {
+    "official": frozenset({"Q5"}),
+    "organisation": frozenset({"Q43229", "Q327333", "Q35535", "Q484652", "Q245065", "Q192350"}),
+    "country": frozenset({"Q6256"}),
+    "city": frozenset({"Q515"}),
+    "series": frozenset({"Q625994", "Q1656682"}),
+}
+
+# Label scores of the online path (before the type factor). Exact means equal
+# after normalisation (label_key); an item named exactly in both Arabic and
+# English is the strongest evidence a search can give.
+SCORE_EXACT_TWO_LANGUAGES = Decimal("0.95")
+SCORE_EXACT = Decimal("0.90")
+SCORE_ALIAS = Decimal("0.85")
+SCORE_PARTIAL = Decimal("0.50")
+# A candidate without any P31 cannot be type-checked: it keeps a share of its
+# label score, below the default threshold.
+UNTYPED_FACTOR = Decimal("0.6")
+SEARCH_LIMIT = 7
+_ARABIC = re.compile("[\u0600-\u06ff]")
+
+
+@dataclass
+class Entity:
+    """A store resource the linker looks at: its kind and every label it is known by."""
+
+    iri: URIRef
+    kind: str
+    labels: dict[str, list[str]] = field(default_factory=dict)  # language -> rdfs:label / skos:prefLabel
+    alt_labels: list[str] = field(default_factory=list)
+
+    def keys(self) -> set[str]:
+        names = [n for ns in self.labels.values() for n in ns] + self.alt_labels
+        return {k for k in (label_key(n) for n in names) if k}
+
+    def display(self) -> str:
+        for lang in ("ar", "en"):
+            if self.labels.get(lang):
+                return self.labels[lang][0]
+        names = [n for ns in self.labels.values() for n in ns] + self.alt_labels
+        return names[0] if names else str(self.iri)
+
+
+@dataclass(frozen=True)
+class Link:
+    subject: URIRef
+    qid: str
+    confidence: Decimal
+    method: str
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A Wikidata item proposed for an entity and not linked."""
+
+    qid: str
+    label: str
+    description: str = ""
+    confidence: Decimal | None = None
+    method: str = ""
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "qid": self.qid,
+            "iri": str(WD[self.qid]),
+            "label": self.label,
+            "description": self.description,
+            "confidence": None if self.confidence is None else str(self.confidence),
+            "method": self.method,
+        }
+
+    @classmethod
+    def from_json(cls, d: dict) -> Candidate:
+        conf = d.get("confidence")
+        return cls(
+            qid=str(d["qid"]),
+            label=str(d.get("label", "")),
+            description=str(d.get("description", "")),
+            confidence=None if conf is None else Decimal(str(conf)),
+            method=str(d.get("method", "")),
+        )
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    """An entity with several plausible items: a person decides, the linker does not."""
+
+    subject: URIRef
+    kind: str
+    label: str
+    reason: str  # ambiguous | lexicon-ambiguous | lexicon-conflict
+    candidates: tuple[Candidate, ...]
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "subject": str(self.subject),
+            "kind": self.kind,
+            "label": self.label,
+            "reason": self.reason,
+            "candidates": [c.to_json() for c in self.candidates],
+        }
+
+    @classmethod
+    def from_json(cls, d: dict) -> ReviewItem:
+        return cls(
+            subject=URIRef(str(d["subject"])),
+            kind=str(d.get("kind", "")),
+            label=str(d.get("label", "")),
+            reason=str(d.get("reason", "")),
+            candidates=tuple(Candidate.from_json(c) for c in d.get("candidates", [])),
+        )
+
+
+REASONS = {
+    "ambiguous": "several Wikidata items fit equally well",
+    "lexicon-ambiguous": "several lexicon entries fit equally well",
+    "lexicon-conflict": "its labels name different lexicon entries",
+}
+
+
+@dataclass
+class LinkSummary:
+    """What one run of the linker did."""
+
+    offline: bool
+    min_confidence: Decimal
+    entities: int = 0
+    links: list[Link] = field(default_factory=list)
+    review: list[ReviewItem] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    kept: int = 0  # earlier online links kept (offline run, or the request for the entity failed)
+    not_found: int = 0
+    wrong_type: int = 0
+    below_threshold: int = 0
+    requests: int = 0
+    review_path: Path | None = None
+
+    def by_method(self) -> dict[str, int]:
+        return dict(sorted(Counter(link.method for link in self.links).items()))
+
+    def shared_targets(self) -> dict[str, list[URIRef]]:
+        """Items linked from more than one entity: owl:sameAs then makes those entities one."""
+        by_qid: dict[str, list[URIRef]] = defaultdict(list)
+        for link in self.links:
+            by_qid[link.qid].append(link.subject)
+        return {q: sorted(s) for q, s in sorted(by_qid.items()) if len(s) > 1}
+
+    def describe(self) -> str:
+        """One line for a command's report."""
+        methods = ", ".join(f"{n} {m}" for m, n in self.by_method().items()) or "none"
+        parts = [f"wikidata: {len(self.links)} of {self.entities} entities linked ({methods})"]
+        if self.kept:
+            parts.append(f"{self.kept} kept from an earlier online run")
+        if self.review:
+            parts.append(f"{len(self.review)} to review (confkg link --review)")
+        if not self.offline:
+            parts.append(
+                f"{self.not_found} not found, {self.wrong_type} of the wrong type, "
+                f"{self.below_threshold} below {self.min_confidence}"
+            )
+        if self.errors:
+            parts.append(f"{len(self.errors)} error(s)")
+        return "; ".join(parts)
+
+
+# -- reading the store -----------------------------------------------------------
+
+
+def read_entities(store: KGStore) -> tuple[list[Entity], list[str]]:
+    """The entities to link, with their labels, and a warning for each one whose classes disagree."""
+    sparql = (
+        sparql_prologue()
+        + """
+SELECT ?s ?type ?p ?label WHERE {
+  VALUES ?type { ck:Organisation ck:Place ck:Country ck:Official ck:ConferenceSeries }
+  ?s a ?type .
+  OPTIONAL { VALUES ?p { rdfs:label skos:prefLabel skos:altLabel } ?s ?p ?label }
+}"""
+    )
+    kinds: dict[URIRef, set[str]] = defaultdict(set)
+    labels: dict[URIRef, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    alts: dict[URIRef, set[str]] = defaultdict(set)
+    for row in store.query(sparql):
+        s, cls, prop, label = row
+        if not isinstance(s, URIRef):
+            continue
+        kinds[s].add(KIND_BY_CLASS[cls])
+        if label is None or not isinstance(label, Literal):
+            continue
+        text = str(label).strip()
+        if not text:
+            continue
+        if prop == SKOS.altLabel:
+            alts[s].add(text)
+        else:
+            lang = label.language or ("ar" if _ARABIC.search(text) else "en")
+            labels[s][lang].add(text)
+    entities, warnings = [], []
+    for s in sorted(kinds):
+        ks = set(kinds[s])
+        if "country" in ks:
+            ks.discard("city")
+        if len(ks) != 1:
+            warnings.append(f"{s}: typed as {' and '.join(sorted(ks))}; not linked")
+            continue
+        entities.append(
+            Entity(
+                iri=s,
+                kind=ks.pop(),
+                labels={lang: sorted(v) for lang, v in sorted(labels[s].items())},
+                alt_labels=sorted(alts[s]),
+            )
+        )
+    return entities, warnings
+
+
+def read_links(store: KGStore) -> dict[URIRef, Link]:
+    """The links the links graph holds now, by subject."""
+    g = store.graph(LINKS_GRAPH)
+    out: dict[URIRef, Link] = {}
+    for node in g.subjects(RDF.type, CK.Link):
+        subject = g.value(node, CK.linkSubject)
+        target = g.value(node, CK.linkTarget)
+        conf = g.value(node, CK.linkConfidence)
+        method = g.value(node, CK.linkMethod)
+        if not isinstance(subject, URIRef) or not isinstance(target, URIRef) or conf is None:
+            continue
+        qid = str(target).removeprefix(str(WD))
+        try:
+            confidence = Decimal(str(conf))
+        except ArithmeticError:
+            continue
+        out[subject] = Link(subject, qid, confidence, str(method or ""))
+    return out
+
+
+# -- the review file ---------------------------------------------------------------
+
+
+def link_dir(location: str | Path) -> Path:
+    """The folder, inside the store's folder, for the linker's cache and review file."""
+    return Path(location) / LINK_DIR
+
+
+def review_file(store: KGStore) -> Path | None:
+    return link_dir(store.location) / REVIEW_FILE if store.location else None
+
+
+def read_review(path: Path | None) -> list[ReviewItem]:
+    """The entries of a review file (none when there is no file)."""
+    if path is None or not path.exists():
+        return []
+    data = json.loads(path.read_text("utf-8"))
+    return [ReviewItem.from_json(d) for d in data.get("items", [])]
+
+
+def write_review(path: Path, items: Iterable[ReviewItem]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    body = {
+        "about": "Entities confkg link did not link because several Wikidata items fit; "
+        "state the right one in the lexicon (wikidata-lexicon.toml) when its QID is confirmed.",
+        "items": [i.to_json() for i in sorted(items, key=lambda i: str(i.subject))],
+    }
+    tmp = path.with_name(path.name + ".part")
+    tmp.write_text(json.dumps(body, ensure_ascii=False, indent=2) + "\n", "utf-8")
+    tmp.replace(path)
+
+
+# -- the links graph ---------------------------------------------------------------
+
+
+def link_iri(subject: URIRef, qid: str) -> URIRef:
+    """The IRI of a link's ck:Link node: id:link/{subject path}-{qid}, stable across runs."""
+    s = str(subject)
+    rest = s[len(str(ID)) :] if s.startswith(str(ID)) else ""
+    slug = re.sub(r"[^a-z0-9]+", "-", rest.lower()).strip("-") or short_hash(s)
+    return ID[f"link/{slug}-{qid.lower()}"]
+
+
+def links_graph(links: Iterable[Link]) -> Graph:
+    """owl:sameAs for each link, and its ck:Link node with confidence and method."""
+    g = Graph()
+    bind_prefixes(g)
+    for link in links:
+        target = WD[link.qid]
+        node = link_iri(link.subject, link.qid)
+        g.add((link.subject, OWL.sameAs, target))
+        g.add((node, RDF.type, CK.Link))
+        g.add((node, CK.linkSubject, link.subject))
+        g.add((node, CK.linkTarget, target))
+        g.add((node, CK.linkConfidence, Literal(link.confidence, datatype=XSD.decimal)))
+        g.add((node, CK.linkMethod, Literal(link.method)))
+    return g
+
+
+# -- linking -----------------------------------------------------------------------
+
+
+def link_store(
+    store: KGStore,
+    *,
+    client: WikidataClient | None = None,
+    lexicon: Lexicon | None = None,
+    min_confidence: float | Decimal = DEFAULT_MIN_CONFIDENCE,
+    review_path: Path | None = None,
+) -> LinkSummary:
+    """Link every entity in the store; `client=None` uses the lexicon only.
+
+    Replaces the links graph in one transaction and rewrites the review file
+    (`review_path`, by default `{store}/wikidata/review.json`). Raises
+    `WikidataUnreachable` before changing anything when Wikidata cannot be
+    reached; a request that fails for one entity skips that entity only (its
+    earlier link, if any, is kept) and is listed in `summary.errors`.
+
+    Without a client, links an earlier online run found are kept for entities
+    the lexicon does not decide, so `confkg build` (offline) does not undo
+    `confkg link`.
+    """
+    threshold = Decimal(str(min_confidence))
+    lexicon = lexicon if lexicon is not None else load_lexicon()
+    if review_path is None:
+        review_path = review_file(store)
+    summary = LinkSummary(offline=client is None, min_confidence=threshold, review_path=review_path)
+    entities, warnings = read_entities(store)
+    summary.entities = len(entities)
+    summary.errors.extend(warnings)
+    previous = read_links(store)
+    try:
+        previous_review = {i.subject: i for i in read_review(review_path) if i.reason == "ambiguous"}
+    except (OSError, ValueError, KeyError, TypeError):
+        # The review file is the linker's own output: a damaged one is rewritten, not fatal.
+        previous_review = {}
+    requests_before = client.requests_sent if client is not None else 0
+
+    for entity in entities:
+        decided = _link_by_lexicon(entity, lexicon, threshold, summary)
+        if decided:
+            continue
+        earlier = previous.get(entity.iri)
+        if earlier is not None and earlier.method == METHOD_LEXICON:
+            earlier = None  # the lexicon no longer states it
+        if client is None:
+            if earlier is not None and earlier.confidence >= threshold:
+                summary.links.append(earlier)
+                summary.kept += 1
+            elif entity.iri in previous_review:
+                summary.review.append(previous_review[entity.iri])
+            continue
+        try:
+            _link_online(entity, client, threshold, summary)
+        except WikidataUnreachable:
+            raise
+        except WikidataError as exc:
+            summary.errors.append(f"{entity.iri} ({entity.display()}): {exc}")
+            if earlier is not None and earlier.confidence >= threshold:
+                summary.links.append(earlier)
+                summary.kept += 1
+
+    if client is not None:
+        summary.requests = client.requests_sent - requests_before
+    store.replace_graphs({LINKS_GRAPH: links_graph(summary.links)})
+    if review_path is not None:
+        write_review(review_path, summary.review)
+    return summary
+
+
+def link_offline(store: KGStore, *, min_confidence: float | Decimal = DEFAULT_MIN_CONFIDENCE) -> LinkSummary:
+    """Link with the packaged lexicon only, no network: what `confkg build` runs after storing."""
+    return link_store(store, client=None, min_confidence=min_confidence)
+
+
+def remove_links(store: KGStore, *, review_path: Path | None = None) -> int:
+    """Drop the links graph and the review file; returns how many owl:sameAs links there were."""
+    count = len(read_links(store))
+    store.remove_graphs([LINKS_GRAPH])
+    path = review_path if review_path is not None else review_file(store)
+    if path is not None and path.exists():
+        path.unlink()
+    return count
+
+
+def _link_by_lexicon(entity: Entity, lexicon: Lexicon, threshold: Decimal, summary: LinkSummary) -> bool:
+    """Link or report the entity from the lexicon; False when the lexicon knows nothing of it."""
+    lexicon_type = LEXICON_TYPE.get(entity.kind)
+    if lexicon_type is None:
+        return False
+    match = lexicon.match(lexicon_type=lexicon_type, keys=entity.keys())
+    if match is None:
+        return False
+    if match.entry is not None:
+        # The lexicon only holds confirmed QIDs, matched by name and class.
+        confidence = Decimal("1.0")
+        if confidence >= threshold:
+            summary.links.append(Link(entity.iri, match.entry.qid, confidence, METHOD_LEXICON))
+        else:
+            summary.below_threshold += 1
+        return True
+    summary.review.append(
+        ReviewItem(
+            subject=entity.iri,
+            kind=entity.kind,
+            label=entity.display(),
+            reason=match.reason,
+            candidates=tuple(
+                Candidate(e.qid, f"{e.en} / {e.ar}", e.type, None, METHOD_LEXICON) for e in match.conflicting
+            ),
+        )
+    )
+    return True
+
+
+@dataclass
+class _Scored:
+    qid: str
+    label: str
+    description: str
+    confidence: Decimal
+    method: str
+
+
+def _link_online(entity: Entity, client: WikidataClient, threshold: Decimal, summary: LinkSummary) -> None:
+    """Search the entity's labels, type-check the candidates, and link, report or drop."""
+    queries: list[tuple[str, str]] = []
+    for lang in ("ar", "en"):
+        for text in entity.labels.get(lang, [])[:2]:
+            if (text, lang) not in queries:
+                queries.append((text, lang))
+    if not queries:
+        summary.not_found += 1
+        return
+    hits: dict[str, list[SearchHit]] = defaultdict(list)
+    for text, lang in queries:
+        for hit in client.search(text, language=lang, limit=SEARCH_LIMIT):
+            hits[hit.qid].append(hit)
+    if not hits:
+        summary.not_found += 1
+        return
+    items = client.get_items(hits, languages=("ar", "en"))
+    accepted = ACCEPTED_CLASSES[entity.kind]
+    keys = entity.keys()
+    scored: list[_Scored] = []
+    wrong_type = False
+    for asked, found in hits.items():
+        info = items.get(asked)
+        if info is None:
+            continue
+        score = _label_score(keys, info, found)
+        if not info.instance_of:
+            confidence, method = (score * UNTYPED_FACTOR).quantize(Decimal("0.01")), METHOD_SEARCH
+        elif info.instance_of & accepted:
+            confidence, method = score, METHOD_TYPED
+        else:
+            wrong_type = True
+            continue
+        label = info.labels.get("ar") or info.labels.get("en") or found[0].label
+        scored.append(_Scored(info.qid, label, found[0].description, confidence, method))
+    if not scored:
+        if wrong_type:
+            summary.wrong_type += 1
+        else:
+            summary.not_found += 1
+        return
+    # One candidate per item (a redirect and its target are one item).
+    best: dict[str, _Scored] = {}
+    for s in scored:
+        if s.qid not in best or s.confidence > best[s.qid].confidence:
+            best[s.qid] = s
+    ranked = sorted(best.values(), key=lambda s: (-s.confidence, int(s.qid[1:])))
+    top = ranked[0]
+    tied = [s for s in ranked if s.confidence == top.confidence]
+    if top.confidence < threshold:
+        summary.below_threshold += 1
+    elif len(tied) > 1:
+        summary.review.append(
+            ReviewItem(
+                subject=entity.iri,
+                kind=entity.kind,
+                label=entity.display(),
+                reason="ambiguous",
+                candidates=tuple(
+                    Candidate(s.qid, s.label, s.description, s.confidence, s.method) for s in tied
+                ),
+            )
+        )
+    else:
+        summary.links.append(Link(entity.iri, top.qid, top.confidence, top.method))
+
+
+def _label_score(keys: set[str], info: ItemInfo, hits: list[SearchHit]) -> Decimal:
+    """How well the item's names match the entity's: exact in two languages, one, an alias, or partly."""
+    exact_languages = {lang for lang, label in info.labels.items() if label_key(label) in keys}
+    for h in hits:
+        if h.match_type == "label" and label_key(h.match_text) in keys:
+            exact_languages.add(h.match_language)
+    if len(exact_languages) >= 2:
+        return SCORE_EXACT_TWO_LANGUAGES
+    if exact_languages:
+        return SCORE_EXACT
+    if any(h.match_type == "alias" and label_key(h.match_text) in keys for h in hits):
+        return SCORE_ALIAS
+    return SCORE_PARTIAL
