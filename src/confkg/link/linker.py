@@ -402,12 +402,15 @@ def link_store(
         try:
             _link_online(entity, client, threshold, summary)
         except WikidataUnreachable:
-            raise
+            raise  # the whole run stops before anything is written
         except WikidataError as exc:
             summary.errors.append(f"{entity.iri} ({entity.display()}): {exc}")
+            # Unchecked this time: what an earlier run said about it still stands.
             if earlier is not None and earlier.confidence >= threshold:
                 summary.links.append(earlier)
                 summary.kept += 1
+            elif entity.iri in previous_review:
+                summary.review.append(previous_review[entity.iri])
 
     if client is not None:
         summary.requests = client.requests_sent - requests_before
