@@ -69,7 +69,14 @@ def build(paths: tuple[str, ...], store_dir: str, no_validate: bool, force: bool
         from confkg.resolve.merge import update_merged
 
         merged = update_merged(store, subjects=report.touched)
+        links = None
+        if report.built:
+            from confkg.link import link_offline
+
+            links = link_offline(store)  # the packaged lexicon only: no network during a build
         print_build_report(report, store, merged=merged, quiet=quiet)
+        if links is not None and not quiet:
+            click.echo(f"Wikidata (offline lexicon): {links.describe()}")
     except StoreError as exc:
         fail(str(exc))
     finally:

@@ -228,7 +228,7 @@ def extract_conferences(
             for f in future
         )
         report_near = any(
-            doc.sentence_of(r) == m.sentence and -8 <= r - m.first <= 8 for m in c.mentions for r in reported
+            doc.sentence_of(r) == m.sentence and -3 <= r - m.first <= 3 for m in c.mentions for r in reported
         )
         c.announced = future_near and not report_near
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from confkg.extract.doc import STOP, Doc
 from confkg.extract.places import PlaceMention
 from confkg.resolve.iris import slugify
-from confkg.text.normalize import name_key, normalize, stems
+from confkg.text.normalize import name_key, normalize, stems, strip_article
 from confkg.text.phrases import without_proclitics
 
 # Head words of an organisation's name: what makes "الهيئة الوطنية لمكافحة الفساد"
@@ -18,13 +18,18 @@ HEADS = frozenset(
     for w in (
         "وزارة مديرية المديرية الإدارة إدارة مجلس جامعة منظمة مكتب الأمانة الاتحاد هيئة أكاديمية"
         " وكالة مركز المركز اللجنة لجنة المعهد معهد المرصد جهاز الجهاز المفوضية مفوضية"
-        " الشبكة شبكة رئاسة النيابة المحكمة البرلمان الجمعية جمعية الديوان ديوان"
+        " النيابة المحكمة البرلمان الجمعية جمعية الديوان ديوان صندوق الصندوق بنك البنك"
     ).split()
 )
 # A head that names a body only with a complement ("الأمانة العامة ل…").
 _ADJ_OK = frozenset(normalize(w) for w in "العامة العام العليا الأعلى الوطني الوطنية الدولية الدولي العربي العربية الإقليمي الإقليمية المركزي المركزية".split())
 # Words that follow a head as adjectives of an ordinary phrase, never as a name's complement.
-_NOT_NAME = frozenset(normalize(w) for w in "الأخرى الأخرى المختلفة المعنية المذكورة نفسها ذاتها العابرة الكبرى".split())
+_NOT_NAME = frozenset(
+    normalize(w)
+    for w in "الأخرى المختلفة المعنية المذكورة نفسها ذاتها العابرة الكبرى للعام لعام للسنة لسنة العام".split()
+)
+# Heads whose name may hold a person's name: "جامعة نايف"، "أكاديمية سعد العبدالله"
+_NAMED_AFTER = frozenset(normalize(w) for w in "جامعة أكاديمية مركز معهد صندوق مؤسسة كلية".split())
 
 
 @dataclass
@@ -71,18 +76,22 @@ def find_organisations(doc: Doc, places: list[PlaceMention]) -> list[OrgMention]
         )
         covered.update(range(m.first, m.last + 1))
 
-    named = {o.key for o in out}
+    last_seen: dict[str, int] = {}
+    for o in out:
+        last_seen[o.key] = max(last_seen.get(o.key, -1), o.first)
     for m in doc.find(gaz.context_index):
         if m.first in covered or m.last in covered:
             continue
-        for key, requires in m.value:
-            if requires in named and key in gaz.orgs:
-                entry = gaz.orgs[key]
-                out.append(
-                    OrgMention(key, m.first, m.last, doc.sentence_of(m.first), m.surface, entry.ar, entry.en, entry.country)
-                )
-                covered.update(range(m.first, m.last + 1))
-                break
+        # the body it belongs to: among those named in the article, the one named last before it
+        options = [(key, req) for key, req in m.value if req in last_seen and key in gaz.orgs]
+        if not options:
+            continue
+        before = [o for o in options if min((x.first for x in out if x.key == o[1]), default=10**9) < m.first]
+        pool = before or options
+        key, _ = max(pool, key=lambda o: max((x.first for x in out if x.key == o[1] and x.first < m.first), default=-1))
+        entry = gaz.orgs[key]
+        out.append(OrgMention(key, m.first, m.last, doc.sentence_of(m.first), m.surface, entry.ar, entry.en, entry.country))
+        covered.update(range(m.first, m.last + 1))
 
     for t in toks:
         if t.index in covered or not doc.kept(t.index):
@@ -196,29 +205,61 @@ def _is_adjective(doc: Doc, i: int) -> bool:
 
 
 def _complement_end(doc: Doc, head: int, covered: set[int], place_at: dict) -> int | None:
-    """The last token of "HEAD + complements", or None when the head stands alone."""
+    """The last token of "HEAD + complements", or None when the head stands alone.
+
+    Arabic names of bodies are a head and its complements: after an indefinite head a
+    construct ("إدارة الكوارث"، "جامعة نايف")، after a definite head adjectives
+    ("الهيئة الوطنية") and ل/ب phrases ("لمكافحة الفساد"). A definite word that does not
+    look like an adjective starts a new phrase ("الجمعية العامة | الدول الأعضاء").
+    """
     toks = doc.tokens
+    head_definite = any(f.startswith("ال") for f in stems(toks[head].norm)[:3])
+    named_after = any(strip_article(f) in _NAMED_AFTER for f in stems(toks[head].norm))
     last = head
     i = head + 1
     n_complements = 0
+    in_phrase = False  # inside a ل/ب phrase, any definite word may follow
     while i < len(toks) and i - head <= 7:
         if doc.breaks_after(i - 1) or not doc.kept(i) or doc.sentence_of(i) != doc.sentence_of(head):
             break
         w = toks[i].norm
-        if w in STOP or i in covered or w in _NOT_NAME or w in doc.gaz.given_names:
+        if w in STOP or i in covered or w in _NOT_NAME:
             break
-        forms = stems(w)
-        definite = any(f.startswith("ال") for f in forms) or w.startswith(("لل", "بال", "وال"))
-        construct = i == head + 1 and not w.startswith("و") and len(w) > 2
-        if definite or construct or (w.startswith("ل") and i + 1 < len(toks) and toks[i + 1].norm.startswith("ال")):
-            if w.startswith("و") and not w.startswith(("وال", "ول")):
+        p = place_at.get(i)
+        if p is not None and not p.via_adjective and w[:1] in "بف":
+            break  # "المديرية بالرباط": where it is, not what it is called
+        first = i == head + 1
+        given = w in doc.gaz.given_names
+        if given and not (first and named_after and not head_definite):
+            break
+        prep = w.startswith(("لل", "بال")) or (
+            w[:1] in "لب" and i + 1 < len(toks) and toks[i + 1].norm.startswith("ال") and not doc.breaks_after(i)
+        )
+        if w.startswith("و"):
+            if not (w.startswith(("وال", "ولل")) and (in_phrase or _adjective_like(w[1:]))):
                 break
-            last = i
-            if w not in _ADJ_OK:
-                n_complements += 1
-            i += 1
-            continue
-        break
+        elif prep:
+            in_phrase = True
+        elif w.startswith("ال"):
+            if not (in_phrase or _adjective_like(w) or (first and not head_definite)):
+                break
+        elif not (first and not head_definite and (given or p is not None)):
+            break  # an indefinite word continues only a construct with a name ("جامعة نايف"، "مكتب بيروت")
+        last = i
+        if w not in _ADJ_OK:
+            n_complements += 1
+        i += 1
     if n_complements == 0:
         return None
     return last
+
+
+def _adjective_like(w: str) -> bool:
+    """A definite word that can be an adjective: a nisba (الوطنية، الأمني) or a known one."""
+    return w in _ADJ_OK or w.endswith(("ي", "يه", "يين", "يون")) or w in _ADJECTIVES
+
+
+_ADJECTIVES = frozenset(
+    normalize(w)
+    for w in "المتحدة المنظمة المشتركة العليا الأعلى الكبرى المستقلة المختصة المكلفة المساعدة الدائمة التنفيذية".split()
+)

@@ -29,8 +29,9 @@ _MAP = {
     "ة": "ه",
     "ى": "ي",
     "ی": "ي",  # Persian ya
-    "ئ": "ي",
-    "ؤ": "و",
+    # hamza seats vary by region (مسؤول / مسئول، شؤون / شئون): fold every seat to ء
+    "ئ": "ء",
+    "ؤ": "ء",
     "ک": "ك",  # Persian kaf
     "ـ": "",
     "٫": ".",
