@@ -19,9 +19,15 @@ from confkg.extract.places import PlaceMention
 from confkg.models import Conference, Recommendation
 from confkg.text.normalize import normalize, stems
 
-_SPLIT = re.compile(r"\s*[،,؛;]\s*(?:و(?=\S))?|\s+و(?=(?:ال)?ت[^\s]{3,}|إ[^\s]{3,})")
+# "و" before a verbal noun starts a new item ("بتكثيف … وتعزيز …"), unless the noun carries
+# a pronoun that points back into the same item ("تنصيب المكاتب وتزويدها بالإمكانات")
+_SPLIT = re.compile(r"\s*[،,؛;]\s*(?:و(?=\S))?|\s+و(?=(?:ال)?ت[^\s]{3,}(?<!ها)(?<!هم)\s|إ[^\s]{3,}(?<!ها)\s)")
 _BULLET = re.compile(r"^\s*(?:[-–•*▪●◦]|\d{1,2}[.)-]|[٠-٩]{1,2}[.)-])\s*")
 _MIN_ITEM = 3  # words
+# cues that name the outcome rather than state it: their items follow a listing word
+_NOUN_CUES = frozenset(
+    normalize(w) for w in "توصيات التوصيات توصية القرارات قرارات المقررات مخرجات المخرجات".split()
+)
 
 
 def extract_recommendations(
@@ -63,12 +69,13 @@ def extract_recommendations(
 
     cues = doc.trigger_hits("recommend")
     list_cues = {m.first for m in doc.trigger_hits("recommendation_list")}
+    agenda_cues = doc.trigger_hits("agenda")
     for cue in cues:
         s = doc.sentence_of(cue.first)
         if s < 0:
             continue
         a, b = doc.sent_tokens[s]
-        is_noun = cue.value in (normalize("توصيات"), normalize("التوصيات"), normalize("توصية"))
+        is_noun = cue.value in _NOUN_CUES
         if is_noun:
             # "تضمنت التوصيات …": the items follow a listing verb, not the noun itself
             after = [i for i in list_cues if a <= i <= b and abs(i - cue.first) <= 4]
@@ -79,6 +86,10 @@ def extract_recommendations(
             if not _collective_subject(doc, cue.first, a, collective, officials):
                 continue
             start = cue.last + 1
+            # "صادق المجلس … على جملة من القرارات، أبرزها …": the items follow the listing word
+            listing = [i for i in list_cues if cue.last < i <= b and i - cue.last <= 14]
+            if listing:
+                start = listing[0] + 1
             # "أوصى المشاركون بـ…": the subject after the verb is not part of the item
             subject = next((m for m in collective if 0 < m.first - cue.last <= 2), None)
             if subject is not None and not _keeps_cue(cue.value):
@@ -102,17 +113,29 @@ def extract_recommendations(
             prev -= 1
         if prev < 0:
             continue
-        intro = doc.sentences[prev]
-        intro_norm = normalize(intro.text)
-        about_conf = prev in sentence_conf or any(
-            w in intro_norm for w in ("توصيات", "اوصي", "دعا", "المؤتمر", "الدوره", "الاجتماع", "الملتقي")
-        )
-        if not about_conf:
-            continue
+        a, b = doc.sent_tokens[prev]
+        outcome = any(a <= m.first <= b for m in cues) or _stresses_necessity(doc, a, b)
+        agenda = any(a <= m.first <= b for m in agenda_cues)
+        if not (prev in sentence_conf or outcome) or (agenda and not outcome):
+            continue  # an agenda or a programme, not what the conference concluded
         text = _BULLET.sub("", sent.text)
         start_tok = doc.sent_tokens[idx][0]
         emit(text, sentence_conf.get(prev, main), idx, start_tok)
     return recs
+
+
+_STRESS = frozenset(normalize(w) for w in "شدد شددت أكد أكدت ركز ركزت".split())
+
+
+def _stresses_necessity(doc: Doc, a: int, b: int) -> bool:
+    """"وشددت الدورة على ضرورة …": what the meeting concluded, written with a subject in between."""
+    toks = doc.tokens
+    for i in range(a, b + 1):
+        if toks[i].norm in ("ضروره", "اهميه") and any(
+            any(st in _STRESS for st in stems(toks[k].norm)) for k in range(max(a, i - 4), i)
+        ):
+            return True
+    return False
 
 
 def _keeps_cue(cue: str) -> bool:
@@ -120,15 +143,26 @@ def _keeps_cue(cue: str) -> bool:
     return not cue.startswith(("اوص", "توص"))
 
 
+_COMMENT = re.compile(r"^(?:و?هو|و?هي|مما|الأمر الذي|حيث|وذلك|بما|ولا سيما|لا سيما)\s|\s[،,]?\s*(?:وهو|وهي|مما|الأمر الذي|حيث|وذلك|ولا سيما|لا سيما)\s")
+
+
 def _items(body: str) -> list[str]:
-    body = re.split(r"\s[،,]?\s*(?:وهو|وهي|مما|الأمر الذي|حيث|وذلك|بما)\s", body)[0]
-    parts = [p for p in _SPLIT.split(body) if p and p.strip()]
+    """The items of a recommendation: at commas and semicolons, and at "و" before a verbal noun.
+
+    A comment clause ("وهو مجال …"، "ولا سيما …") ends its item; "كما" ends the list.
+    """
+    body = re.sub(r"[،,]?\s*(?:فضلا|فضلاً) عن\s", "، ", body)
+    body = re.sub(r"[،,]?\s*إلى جانب\s", "، ", body)
     items: list[str] = []
-    for p in parts:
-        p = p.strip()
-        if p.startswith("كما "):
+    for part in _SPLIT.split(body):
+        part = (part or "").strip()
+        if not part:
+            continue
+        if part.startswith("كما "):
             break
-        items.append(p)
+        part = _COMMENT.split(part)[0].strip()
+        if part:
+            items.append(part)
     return items
 
 
