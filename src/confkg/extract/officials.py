@@ -384,6 +384,31 @@ def _short_mentions(doc: Doc, found: dict[str, _Found], mentions: list[OfficialM
         if len(parts) >= 2:
             by_family.setdefault(parts[-1], []).append(f)
     taken = {k for m in mentions for k in range(m.first, m.last + 1)}
+    # the tail of a long name ("بن علي كومان" for "محمد بن علي كومان")
+    tails: list[tuple[list[str], _Found]] = []
+    for f in found.values():
+        words = f.name.split()
+        for n in range(len(words) - 1, 1, -1):
+            tails.append((words[-n:], f))
+    tails.sort(key=lambda t: -len(t[0]))
+    for t in doc.tokens:
+        if t.index in taken or not doc.kept(t.index):
+            continue
+        for words, f in tails:
+            last = t.index + len(words) - 1
+            if last >= len(doc.tokens) or any(k in taken for k in range(t.index, last + 1)):
+                continue
+            surface = doc.surface(t.index, last)
+            if name_key(surface) == name_key(" ".join(words)) and doc.sentence_of(last) == doc.sentence_of(t.index):
+                if surface != f.name and surface not in f.aliases:
+                    f.aliases.append(surface)
+                sent = doc.sentence_of(t.index)
+                mentions.append(OfficialMention(f.key, t.index, last, sent))
+                taken.update(range(t.index, last + 1))
+                ev = doc.evidence(sent)
+                if ev not in f.evidence:
+                    f.evidence.append(ev)
+                break
     for t in doc.tokens:
         if t.index in taken or not doc.kept(t.index):
             continue
