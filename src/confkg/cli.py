@@ -171,6 +171,49 @@ def remove(article_ids: tuple[str, ...], store_dir: str) -> None:
 
 
 @main.command()
+@click.argument("rdf_file", required=False, type=click.Path(dir_okay=False))
+@store_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "turtle"]),
+    default="text",
+    show_default=True,
+    help="text: one line per result; turtle: the standard SHACL validation report graph.",
+)
+def validate(rdf_file: str | None, store_dir: str, fmt: str) -> None:
+    """Check the stored article graphs, or an RDF file, against the SHACL shapes."""
+    import io
+
+    from rdflib import Dataset
+
+    from confkg.validate import ValidationInputError, validate_file, validate_graph
+
+    try:
+        if rdf_file:
+            report = validate_file(rdf_file)
+        else:
+            store = open_store(store_dir)
+            try:
+                buffer = io.BytesIO()
+                store.export("nquads", buffer)
+            finally:
+                store.close()
+            data = Dataset()
+            data.parse(data=buffer.getvalue(), format="nquads")
+            report = validate_graph(data, key="store")
+            report.source = store_dir
+    except ValidationInputError as exc:
+        fail(str(exc))
+    if fmt == "turtle":
+        click.echo(report.graph.serialize(format="turtle"), nl=False)
+    else:
+        click.echo(report.text(), nl=False)
+    if not report.passed:
+        sys.exit(1)
+
+
+@main.command()
 @click.argument("gold_dir", type=click.Path(exists=True, file_okay=False))
 @click.argument("articles", nargs=-1, required=True)
 @click.option("--min-f1", type=float, default=None, help="Exit 1 when the overall F1 is below this.")
