@@ -32,10 +32,28 @@ PREFIXES: dict[str, Namespace] = {
 }
 
 
+# One prefix per kind of minted IRI, so that Turtle reads "conference:interpol-general-assembly-93"
+# rather than an escaped "id:conference\/…".
+KIND_PREFIXES: dict[str, Namespace] = {
+    kind: Namespace(f"{ID}{kind}/")
+    for kind in (
+        "article", "conference", "series", "organisation", "official", "position", "place",
+        "recommendation", "topic", "evidence", "statement", "link", "graph",
+    )
+}  # fmt: skip
+
+
+def export_prefixes() -> dict[str, str]:
+    """The prefixes of an exported file: the vocabularies and one per kind of resource."""
+    out = {p: str(ns) for p, ns in PREFIXES.items() if p != "id"}
+    out.update({p: str(ns) for p, ns in KIND_PREFIXES.items()})
+    return out
+
+
 def bind_prefixes(graph) -> None:
     """Bind confkg's prefixes on a graph or dataset (replacing rdflib's defaults)."""
     manager = NamespaceManager(graph, bind_namespaces="none")
-    for prefix, namespace in PREFIXES.items():
+    for prefix, namespace in {**PREFIXES, **KIND_PREFIXES}.items():
         manager.bind(prefix, namespace, override=True, replace=True)
     graph.namespace_manager = manager
 

@@ -7,7 +7,7 @@ import io
 from rdflib import Graph, Literal, URIRef
 from rdflib.query import Result
 
-from confkg.namespaces import PREFIXES, bind_prefixes
+from confkg.namespaces import KIND_PREFIXES, PREFIXES, bind_prefixes
 from confkg.store import KGStore
 
 
@@ -33,11 +33,9 @@ def short(term: object) -> str:
     """A term as people read it: prefixed IRIs, plain literal text."""
     if isinstance(term, URIRef):
         s = str(term)
-        for prefix, ns in sorted(PREFIXES.items(), key=lambda kv: -len(str(kv[1]))):
-            if s.startswith(str(ns)) and prefix != "id":
+        for prefix, ns in sorted({**PREFIXES, **KIND_PREFIXES}.items(), key=lambda kv: -len(str(kv[1]))):
+            if s.startswith(str(ns)):
                 return f"{prefix}:{s[len(str(ns)):]}"
-        if s.startswith(str(PREFIXES["id"])):
-            return s[len(str(PREFIXES["id"])) :]
         return s
     if isinstance(term, Literal):
         return str(term)

@@ -41,6 +41,12 @@ def conference_label_en(series_en: str | None, edition: int | None, year: int | 
     return series_en
 
 
+def _opening(text: str, limit: int = 90) -> str:
+    """A label for an article without a headline: the start of its first line."""
+    first = next((line.strip() for line in text.split("\n") if line.strip()), "")
+    return first if len(first) <= limit else first[: limit - 1].rsplit(" ", 1)[0] + " …"
+
+
 def content_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -77,7 +83,7 @@ def article_graph(facts: ArticleFacts, *, gazetteer: Gazetteer | None = None) ->
 
     g.add((a, RDF.type, CK.Article))
     g.add((a, CK.articleId, Literal(art.id)))
-    g.add((a, RDFS.label, ar(art.title or art.id)))
+    g.add((a, RDFS.label, ar(art.title or _opening(art.text) or art.id)))
     if art.source:
         g.add((a, CK.sourcePath, Literal(art.source)))
     if art.url:

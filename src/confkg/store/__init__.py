@@ -22,7 +22,7 @@ import pyoxigraph as ox
 from oxrdflib import OxigraphStore
 from rdflib import Dataset, Graph, URIRef
 
-from confkg.namespaces import GRAPH, PREFIXES, bind_prefixes
+from confkg.namespaces import GRAPH, bind_prefixes, export_prefixes
 
 DEFAULT_LOCATION = "confkg-data"
 
@@ -140,7 +140,7 @@ class KGStore:
 
     def export(self, fmt: str, out: io.BufferedIOBase | str | Path) -> None:
         """Write the whole store: turtle (merged union), trig / nquads (named graphs), jsonld."""
-        prefixes = {p: str(ns) for p, ns in PREFIXES.items()}
+        prefixes = export_prefixes()
         if fmt in ("trig", "nquads"):
             # the named graphs only: the default graph is their union, already in them
             named = (q for q in self.ox.quads_for_pattern(None, None, None) if isinstance(q.graph_name, ox.NamedNode))
