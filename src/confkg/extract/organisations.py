@@ -82,13 +82,11 @@ def find_organisations(doc: Doc, places: list[PlaceMention]) -> list[OrgMention]
     for m in doc.find(gaz.context_index):
         if m.first in covered or m.last in covered:
             continue
-        # the body it belongs to: among those named in the article, the one named last before it
+        # the body it belongs to: among those the article names, the one named nearest to it
         options = [(key, req) for key, req in m.value if req in last_seen and key in gaz.orgs]
         if not options:
             continue
-        before = [o for o in options if min((x.first for x in out if x.key == o[1]), default=10**9) < m.first]
-        pool = before or options
-        key, _ = max(pool, key=lambda o: max((x.first for x in out if x.key == o[1] and x.first < m.first), default=-1))
+        key, _ = min(options, key=lambda o: min(abs(x.first - m.first) for x in out if x.key == o[1]))
         entry = gaz.orgs[key]
         out.append(OrgMention(key, m.first, m.last, doc.sentence_of(m.first), m.surface, entry.ar, entry.en, entry.country))
         covered.update(range(m.first, m.last + 1))
