@@ -8,13 +8,12 @@ from pathlib import Path
 
 import pyoxigraph
 import pytest
+from conftest import SEEDS
 from rdflib import Dataset, Graph
 
 from confkg.cli import main
 from confkg.namespaces import CK
 from confkg.store import KGStore, StoreError
-
-from conftest import SEEDS
 
 CONFERENCES = """
 PREFIX ck: <https://w3id.org/confkg/ontology#>
@@ -41,7 +40,9 @@ def test_the_samples_give_the_four_conferences_each_once(seed_store_dir):
     assert all(len({r[0] for r in v}) == 1 for v in by_edition.values()), "one IRI per conference"
     assert {(r[1], r[2]) for r in by_edition["47"]} == {("Tangier", "Morocco")}
     assert {r[4] for r in by_edition["47"]} == {"2023-12-07"}
-    assert {(r[1], r[2], r[3], r[4]) for r in by_edition["48"]} == {("Tunis", "Tunisia", "2024-12-04", "2024-12-05")}
+    assert {(r[1], r[2], r[3], r[4]) for r in by_edition["48"]} == {
+        ("Tunis", "Tunisia", "2024-12-04", "2024-12-05")
+    }
     assert {(r[1], r[2]) for r in by_edition["93"]} == {("Marrakesh", "Morocco")}
     assert {(r[1], r[2]) for r in by_edition["1"]} == {("Lyon", "France")}
 
@@ -73,7 +74,10 @@ def test_an_unchanged_article_is_skipped_and_a_changed_one_replaced(seed_store_c
     result = runner.invoke(main, ["build", str(folder), "--store", str(seed_store_copy), "-q"])
     assert result.exit_code == 0, result.output
     assert "built 1 article(s)" in result.output
-    rows = _rows(seed_store_copy, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <https://w3id.org/confkg/id/graph/003_c716a55496f628a4> { ?a <https://w3id.org/confkg/ontology#articleId> ?id } }")
+    rows = _rows(
+        seed_store_copy,
+        "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <https://w3id.org/confkg/id/graph/003_c716a55496f628a4> { ?a <https://w3id.org/confkg/ontology#articleId> ?id } }",
+    )
     assert rows == [("1",)], "the article graph was replaced, not duplicated"
 
 
@@ -91,7 +95,9 @@ def _all_quads(store_dir: Path) -> set[str]:
         ("english.txt", b"The conference opened in Tunis on Monday.", "no Arabic text"),
     ],
 )
-def test_bad_input_gives_a_one_line_error_naming_the_file_and_the_rest_is_built(tmp_path, runner, name, content, problem):
+def test_bad_input_gives_a_one_line_error_naming_the_file_and_the_rest_is_built(
+    tmp_path, runner, name, content, problem
+):
     folder = tmp_path / "in"
     shutil.copytree(SEEDS, folder)
     (folder / name).write_bytes(content)
@@ -104,7 +110,9 @@ def test_bad_input_gives_a_one_line_error_naming_the_file_and_the_rest_is_built(
 
 
 def test_a_missing_path_is_reported_and_the_exit_code_says_so(tmp_path, runner):
-    result = runner.invoke(main, ["build", str(tmp_path / "nowhere"), str(SEEDS), "--store", str(tmp_path / "s"), "-q"])
+    result = runner.invoke(
+        main, ["build", str(tmp_path / "nowhere"), str(SEEDS), "--store", str(tmp_path / "s"), "-q"]
+    )
     assert result.exit_code == 1
     assert "nowhere: no such file or folder" in result.output
     assert "built 5 article(s)" in result.output
@@ -113,7 +121,10 @@ def test_a_missing_path_is_reported_and_the_exit_code_says_so(tmp_path, runner):
 def test_jsonl_articles_carry_their_id_url_and_publication_date(tmp_path, runner):
     text = (SEEDS / "002_f50b1f537d9797d9.txt").read_text("utf-8")
     lines = [
-        json.dumps({"id": "tn-48", "text": text, "url": "https://example.org/a", "published": "2024-12-06"}, ensure_ascii=False),
+        json.dumps(
+            {"id": "tn-48", "text": text, "url": "https://example.org/a", "published": "2024-12-06"},
+            ensure_ascii=False,
+        ),
         "{not json",
         json.dumps({"title": "بلا نص"}, ensure_ascii=False),
     ]
@@ -124,7 +135,10 @@ def test_jsonl_articles_carry_their_id_url_and_publication_date(tmp_path, runner
     assert result.exit_code == 1
     assert f"{src}:2: invalid JSON" in result.output
     assert f"{src}:3:" in result.output
-    rows = _rows(store, "SELECT ?url ?pub WHERE { ?a <https://w3id.org/confkg/ontology#articleId> 'tn-48' ; <https://w3id.org/confkg/ontology#url> ?url ; <https://w3id.org/confkg/ontology#published> ?pub }")
+    rows = _rows(
+        store,
+        "SELECT ?url ?pub WHERE { ?a <https://w3id.org/confkg/ontology#articleId> 'tn-48' ; <https://w3id.org/confkg/ontology#url> ?url ; <https://w3id.org/confkg/ontology#published> ?pub }",
+    )
     assert rows == [("https://example.org/a", "2024-12-06")]
 
 
@@ -141,13 +155,18 @@ def test_html_pages_are_read_through_trafilatura(tmp_path, runner):
     store = tmp_path / "store"
     result = runner.invoke(main, ["build", str(page), "--store", str(store), "-q"])
     assert result.exit_code == 0, result.output
-    rows = _rows(store, "SELECT ?e WHERE { ?c a <https://w3id.org/confkg/ontology#Conference> ; <https://w3id.org/confkg/ontology#edition> ?e }")
+    rows = _rows(
+        store,
+        "SELECT ?e WHERE { ?c a <https://w3id.org/confkg/ontology#Conference> ; <https://w3id.org/confkg/ontology#edition> ?e }",
+    )
     assert rows == [("48",)]
 
 
 def test_turtle_export_parses_with_rdflib_and_pyoxigraph(seed_store_dir, runner, tmp_path):
     out = tmp_path / "kg.ttl"
-    result = runner.invoke(main, ["export", "--store", str(seed_store_dir), "--format", "turtle", "-o", str(out)])
+    result = runner.invoke(
+        main, ["export", "--store", str(seed_store_dir), "--format", "turtle", "-o", str(out)]
+    )
     assert result.exit_code == 0, result.output
     text = out.read_text("utf-8")
     assert "@prefix ck: <https://w3id.org/confkg/ontology#>" in text
@@ -158,7 +177,9 @@ def test_turtle_export_parses_with_rdflib_and_pyoxigraph(seed_store_dir, runner,
 
 def test_trig_export_keeps_one_graph_per_article(seed_store_dir, runner, tmp_path):
     out = tmp_path / "kg.trig"
-    result = runner.invoke(main, ["export", "--store", str(seed_store_dir), "--format", "trig", "-o", str(out)])
+    result = runner.invoke(
+        main, ["export", "--store", str(seed_store_dir), "--format", "trig", "-o", str(out)]
+    )
     assert result.exit_code == 0, result.output
     ds = Dataset()
     ds.parse(out, format="trig")
@@ -172,7 +193,9 @@ def test_query_prints_a_table_csv_and_sparql_json(seed_store_dir, runner):
     assert table.exit_code == 0 and "(4 rows)" in table.output
     csv = runner.invoke(main, ["query", q, "--store", str(seed_store_dir), "--format", "csv"])
     assert csv.output.split() == ["e", "1", "47", "48", "93"]
-    js = json.loads(runner.invoke(main, ["query", q, "--store", str(seed_store_dir), "--format", "json"]).output)
+    js = json.loads(
+        runner.invoke(main, ["query", q, "--store", str(seed_store_dir), "--format", "json"]).output
+    )
     assert [b["e"]["value"] for b in js["results"]["bindings"]] == ["1", "47", "48", "93"]
 
 
@@ -207,7 +230,9 @@ def test_a_failed_write_leaves_the_store_as_it_was(seed_store_copy):
     with KGStore.open(seed_store_copy) as store:
         good = store.graph(store.article_graph_iris()[0])
         with pytest.raises(StoreError):
-            store.replace_graphs({store.article_graph_iris()[0]: Graph(), URIRef("https://w3id.org/confkg/id/graph/bad"): bad})
+            store.replace_graphs(
+                {store.article_graph_iris()[0]: Graph(), URIRef("https://w3id.org/confkg/id/graph/bad"): bad}
+            )
         assert len(good) > 0
     assert _all_quads(seed_store_copy) == before
 

@@ -70,7 +70,9 @@ def test_interpol_spellings_are_one_organisation():
     facts = extract(_article(text))
     keys = [o.key for o in facts.organisations]
     assert keys.count("interpol") == 1
-    assert {"الإنتربول", "الانتربول", "الأنتربول"} <= set(facts.organisations[keys.index("interpol")].written) | {
+    assert {"الإنتربول", "الانتربول", "الأنتربول"} <= set(
+        facts.organisations[keys.index("interpol")].written
+    ) | {
         facts.organisations[keys.index("interpol")].name_ar,
         "الإنتربول",
     }

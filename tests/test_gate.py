@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
+from conftest import SEEDS
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDFS, XSD
 
@@ -12,8 +13,6 @@ import confkg.pipeline as pipeline
 from confkg.cli import main
 from confkg.namespaces import CK
 from confkg.store import KGStore
-
-from conftest import SEEDS
 
 BROKEN = "002_f50b1f537d9797d9"
 CONF = URIRef("https://w3id.org/confkg/id/conference/arab-police-security-leaders-48")
@@ -39,12 +38,17 @@ def _break(kind: str):
 
 
 @pytest.mark.parametrize("kind", ["end before start", "wrong datatype", "missing label"])
-def test_a_broken_article_graph_is_refused_and_named_and_the_store_is_unchanged(kind, monkeypatch, tmp_path, runner):
+def test_a_broken_article_graph_is_refused_and_named_and_the_store_is_unchanged(
+    kind, monkeypatch, tmp_path, runner
+):
     store = tmp_path / "store"
     folder = tmp_path / "in"
     shutil.copytree(SEEDS, folder)
     # a first, good build of the article: the refused rebuild must leave it as it was
-    assert runner.invoke(main, ["build", str(folder / f"{BROKEN}.txt"), "--store", str(store), "-q"]).exit_code == 0
+    assert (
+        runner.invoke(main, ["build", str(folder / f"{BROKEN}.txt"), "--store", str(store), "-q"]).exit_code
+        == 0
+    )
     with KGStore.open(store, create=False) as s:
         before = {str(q) for q in s.ox}
 
@@ -55,7 +59,9 @@ def test_a_broken_article_graph_is_refused_and_named_and_the_store_is_unchanged(
     assert len(refused) == 1 and BROKEN in refused[0]
     assert "built 4 article(s); refused 1" in result.output
     with KGStore.open(store, create=False) as s:
-        graph_now = {str(q) for q in s.ox.quads_for_pattern(None, None, None, None) if BROKEN in str(q.graph_name)}
+        graph_now = {
+            str(q) for q in s.ox.quads_for_pattern(None, None, None, None) if BROKEN in str(q.graph_name)
+        }
         graph_before = {q for q in before if f"graph/{BROKEN}>" in q}
         assert graph_now == graph_before
 

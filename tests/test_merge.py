@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 import shutil
 
+from conftest import GOLD, SEEDS
+
 from confkg.cli import main
 from confkg.namespaces import MERGED_GRAPH
 from confkg.store import KGStore
-
-from conftest import GOLD, SEEDS
 
 P = "PREFIX ck: <https://w3id.org/confkg/ontology#>\n"
 
@@ -59,7 +59,10 @@ def test_interpol_is_one_organisation_under_all_its_spellings(seed_store_dir):
         "SELECT DISTINCT ?o WHERE { ?o a ck:Organisation ; rdfs:label ?l FILTER(STR(?l) = 'Interpol') }",
     )
     assert rows == [("https://w3id.org/confkg/id/organisation/interpol",)]
-    spellings = _q(seed_store_dir, "SELECT DISTINCT ?s WHERE { <https://w3id.org/confkg/id/organisation/interpol> skos:altLabel ?s }")
+    spellings = _q(
+        seed_store_dir,
+        "SELECT DISTINCT ?s WHERE { <https://w3id.org/confkg/id/organisation/interpol> skos:altLabel ?s }",
+    )
     assert {"الإنتربول", "الانتربول"} <= {s for (s,) in spellings}
 
 
@@ -114,7 +117,9 @@ def test_removing_an_article_withdraws_what_only_it_supported(seed_store_copy, r
     assert starts == []
     # the conference itself is still reported by article 001
     with KGStore.open(seed_store_copy, create=False) as store:
-        assert store.query(P + "ASK { <https://w3id.org/confkg/id/conference/interpol-general-assembly-93> a ck:Conference }").askAnswer
+        assert store.query(
+            P + "ASK { <https://w3id.org/confkg/id/conference/interpol-general-assembly-93> a ck:Conference }"
+        ).askAnswer
 
 
 def test_adding_one_article_updates_the_merged_graph_without_rebuilding_the_others(tmp_path, runner):

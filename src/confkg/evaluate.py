@@ -76,7 +76,9 @@ class Evaluation:
             s = self.kinds[k]
             lines.append(f"{k:<16}{s.precision:>7.2f}{s.recall:>7.2f}{s.f1:>7.2f}{s.tp:>6}{s.fp:>6}{s.fn:>6}")
         o = self.overall
-        lines.append(f"{'overall':<16}{o.precision:>7.2f}{o.recall:>7.2f}{o.f1:>7.2f}{o.tp:>6}{o.fp:>6}{o.fn:>6}")
+        lines.append(
+            f"{'overall':<16}{o.precision:>7.2f}{o.recall:>7.2f}{o.f1:>7.2f}{o.tp:>6}{o.fp:>6}{o.fn:>6}"
+        )
         return "\n".join(lines) + f"\n({self.articles} articles)\n"
 
 
@@ -208,7 +210,9 @@ def score_article(facts: ArticleFacts, gold: dict, gaz: Gazetteer) -> dict[str, 
     officials = facts.officials
 
     def same_official(g: object, o: object) -> bool:
-        return same_name(g.get("name_ar"), o.name_ar) or any(same_name(g.get("name_ar"), a) for a in o.aliases)
+        return same_name(g.get("name_ar"), o.name_ar) or any(
+            same_name(g.get("name_ar"), a) for a in o.aliases
+        )
 
     score, pairs = _match(gold.get("officials", []), officials, same_official)
     out["official"] = score
@@ -236,7 +240,9 @@ def score_article(facts: ArticleFacts, gold: dict, gaz: Gazetteer) -> dict[str, 
     return out
 
 
-def evaluate(gold_dir: str | Path, articles: Iterable[str | Path], *, gazetteer: Gazetteer | None = None) -> Evaluation:
+def evaluate(
+    gold_dir: str | Path, articles: Iterable[str | Path], *, gazetteer: Gazetteer | None = None
+) -> Evaluation:
     """Extract every article under `articles` and score it against `gold_dir/{id}.json`."""
     gaz = gazetteer or load_gazetteer()
     golds = {}

@@ -74,7 +74,10 @@ def build(
         graphs = {aid: g for aid, (_, _, g) in pending.items()}
         found = validator(graphs) if validator else {}
         # warnings (sh:Warning) are reported by `confkg validate`; only violations refuse a graph
-        problems = {aid: [v for v in vs if getattr(v, "severity", "Violation") == "Violation"] for aid, vs in found.items()}
+        problems = {
+            aid: [v for v in vs if getattr(v, "severity", "Violation") == "Violation"]
+            for aid, vs in found.items()
+        }
         to_store: dict[URIRef, Graph] = {}
         for aid, (art, facts, g) in pending.items():
             if problems.get(aid):

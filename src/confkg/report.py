@@ -65,5 +65,6 @@ def print_build_report(report: BuildReport, store: KGStore, *, merged=None, quie
     if report.errors:
         parts.append(f"{len(report.errors)} error(s)")
     click.echo(
-        "; ".join(parts) + f". Store {store.location or '(memory)'}: {n_articles} article(s), {len(store)} quads."
+        "; ".join(parts)
+        + f". Store {store.location or '(memory)'}: {n_articles} article(s), {len(store)} quads."
     )

@@ -92,11 +92,24 @@ def find_mentions(doc: Doc, orgs: list[OrgMention]) -> list[ConfMention]:
     for m in doc.find(gaz.series_names):
         if m.first in consumed:
             continue
-        if not any(strip_article(st) in {strip_article(h.split()[0]) for h in heads} for st in stems(doc.tokens[m.first].norm)):
+        if not any(
+            strip_article(st) in {strip_article(h.split()[0]) for h in heads}
+            for st in stems(doc.tokens[m.first].norm)
+        ):
             continue  # "قادة الشرطة والأمن" alone names people, not the conference
         s = gaz.series[m.value]
         out.append(
-            ConfMention(s.key, s.ar, s.en, None, s.heads[0] if s.heads else "", m.first, m.last, doc.sentence_of(m.first), _clean_surface(m.surface))
+            ConfMention(
+                s.key,
+                s.ar,
+                s.en,
+                None,
+                s.heads[0] if s.heads else "",
+                m.first,
+                m.last,
+                doc.sentence_of(m.first),
+                _clean_surface(m.surface),
+            )
         )
         consumed.update(range(m.first, m.last + 1))
     out.sort(key=lambda c: c.first)
@@ -104,7 +117,13 @@ def find_mentions(doc: Doc, orgs: list[OrgMention]) -> list[ConfMention]:
 
 
 def _series_at(
-    doc: Doc, j: int, head: str, head_first: int, org_at: dict[int, OrgMention], adj: list[int], edition: int | None
+    doc: Doc,
+    j: int,
+    head: str,
+    head_first: int,
+    org_at: dict[int, OrgMention],
+    adj: list[int],
+    edition: int | None,
 ) -> tuple[str, str, str | None, int] | None:
     gaz = doc.gaz
     toks = doc.tokens
@@ -134,11 +153,15 @@ def _series_at(
             continue
         for body, skey in bodies:
             words = body.split()
-            if j + len(words) <= len(toks) and all(
-                strip_article(toks[j + k].norm) == strip_article(w)
-                or any(strip_article(st) == strip_article(w) for st in stems(toks[j + k].norm))
-                for k, w in enumerate(words)
-            ) and (j + len(words) not in org_at):
+            if (
+                j + len(words) <= len(toks)
+                and all(
+                    strip_article(toks[j + k].norm) == strip_article(w)
+                    or any(strip_article(st) == strip_article(w) for st in stems(toks[j + k].norm))
+                    for k, w in enumerate(words)
+                )
+                and (j + len(words) not in org_at)
+            ):
                 # "الدورة الثانية والتسعون للجمعية العامة" in an article about Interpol
                 s = gaz.series[skey]
                 return s.key, s.ar, s.en, j + len(words) - 1
@@ -210,7 +233,9 @@ def extract_conferences(
             elif same:
                 c = same[-1]
             else:
-                c = confs.setdefault((m.series_key, None), _Conf(m.series_key, m.series_ar, m.series_en, None, m.head))
+                c = confs.setdefault(
+                    (m.series_key, None), _Conf(m.series_key, m.series_ar, m.series_en, None, m.head)
+                )
         else:
             c = confs.setdefault(
                 (m.series_key, m.edition), _Conf(m.series_key, m.series_ar, m.series_en, m.edition, m.head)
@@ -223,7 +248,8 @@ def extract_conferences(
     for c in confs.values():
         # announced: a future cue next to a mention, and no sentence reporting it opened or closed
         future_near = any(
-            doc.sentence_of(f.first) == m.sentence and (0 < f.first - m.last <= 6 or 0 < m.first - f.last <= 3)
+            doc.sentence_of(f.first) == m.sentence
+            and (0 < f.first - m.last <= 6 or 0 < m.first - f.last <= 3)
             for m in c.mentions
             for f in future
         )
@@ -264,7 +290,12 @@ def extract_conferences(
         conf.evidence = [doc.evidence(s) for s in sorted(c.sentences | c.refs)]
         _roles(doc, conf, c, conf_sents, orgs, official_mentions, places, mentions)
         series = gaz.series.get(c.series_key)
-        if series and series.organiser and series.organiser in gaz.orgs and series.organiser not in conf.organisers:
+        if (
+            series
+            and series.organiser
+            and series.organiser in gaz.orgs
+            and series.organiser not in conf.organisers
+        ):
             conf.organisers.append(series.organiser)
         out.append(conf)
         for s in sorted(c.sentences | c.refs):
@@ -309,9 +340,11 @@ def _assign_references(doc: Doc, confs: dict, mentions: list[ConfMention]) -> No
 
 def _event_sentences(doc: Doc, dates: list[DateMention], confs: dict) -> set[int]:
     """Sentences with a date and an event word but no conference: they speak of the main one."""
-    held = {m.first for m in doc.trigger_hits("held")} | {m.first for m in doc.trigger_hits("closing")} | {
-        m.first for m in doc.trigger_hits("opening")
-    }
+    held = (
+        {m.first for m in doc.trigger_hits("held")}
+        | {m.first for m in doc.trigger_hits("closing")}
+        | {m.first for m in doc.trigger_hits("opening")}
+    )
     claimed = set().union(*(c.sentences | c.refs for c in confs.values()))
     out: set[int] = set()
     for d in dates:
@@ -407,7 +440,7 @@ def _date_clues(
 
 
 def _weekday_definite(doc: Doc, i: int) -> bool:
-    """"الأربعاء", "يوم الخميس": a weekday, not the word أحد ("one of")."""
+    """ "الأربعاء", "يوم الخميس": a weekday, not the word أحد ("one of")."""
     w = doc.tokens[i].norm
     prev = doc.tokens[i - 1].norm if i else ""
     return any(s.startswith("ال") for s in stems(w)) or prev in ("يوم", "اليوم")
@@ -448,7 +481,9 @@ def _place(doc: Doc, c: _Conf, places: list[PlaceMention], orgs: list[OrgMention
     inside_org = {i for o in orgs for i in range(o.first, o.last + 1)}
     candidates: list[tuple[int, str]] = []
     for m in c.mentions:
-        if doc.sentences[m.sentence].headline and any(not doc.sentences[x.sentence].headline for x in c.mentions):
+        if doc.sentences[m.sentence].headline and any(
+            not doc.sentences[x.sentence].headline for x in c.mentions
+        ):
             continue  # headlines are telegraphic ("… وأبوظبي تحتضن الدورة القادمة"): the body decides
         best = None
         for p in places:
@@ -496,7 +531,9 @@ def _roles(
         a, b = doc.sent_tokens[s]
         if a < 0:
             continue
-        in_sent_orgs = [o for o in orgs if a <= o.first <= b and not _other_conference_closer(doc, c, o.first)]
+        in_sent_orgs = [
+            o for o in orgs if a <= o.first <= b and not _other_conference_closer(doc, c, o.first)
+        ]
         in_sent_officials = [o for o in officials if a <= o.first <= b]
         for cue in _cue_in(doc, "organiser", s):
             nxt = [o for o in in_sent_orgs if 0 < o.first - cue <= 6]
@@ -535,8 +572,13 @@ def _roles(
                     add(conf.participant_countries, e.key)
             for i in range(a, b):
                 hit = read_count(toks, i) if toks[i].norm[:1].isdigit() else None
-                if hit and i + 1 <= b and any(
-                    st in gaz.trigger_words.get("participants_count", []) for st in stems(toks[i + 1].norm)
+                if (
+                    hit
+                    and i + 1 <= b
+                    and any(
+                        st in gaz.trigger_words.get("participants_count", [])
+                        for st in stems(toks[i + 1].norm)
+                    )
                 ):
                     conf.participants_count = hit[0]
         for m in doc.find(gaz.topic_index):

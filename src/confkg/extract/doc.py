@@ -64,12 +64,16 @@ class Doc:
         return 0 <= i < len(self.tokens) and self.sent_of_token[i] >= 0
 
     def find(self, index: PhraseIndex) -> list[Match]:
-        """Matches of a phrase index inside kept sentences, not crossing a sentence end."""
-        return [
-            m
-            for m in index.find_all(self.nt)
-            if self.kept(m.first) and self.sent_of_token[m.first] == self.sent_of_token[m.last]
-        ]
+        """Matches of a phrase index inside kept sentences, not crossing a sentence end (computed once)."""
+        cache = self.__dict__.setdefault("_found", {})
+        hit = cache.get(id(index))
+        if hit is None:
+            hit = cache[id(index)] = [
+                m
+                for m in index.find_all(self.nt)
+                if self.kept(m.first) and self.sent_of_token[m.first] == self.sent_of_token[m.last]
+            ]
+        return hit
 
     def gap(self, i: int) -> str:
         """The original text between token i and token i+1."""

@@ -79,7 +79,9 @@ class Gazetteer:
     abbreviations: dict[str, str] = field(default_factory=dict)  # lower-case latin -> key
     nationals: dict[str, NationalEntry] = field(default_factory=dict)
     national_index: PhraseIndex[str] = field(default_factory=PhraseIndex)
-    head_titles: PhraseIndex[tuple[str, ...]] = field(default_factory=PhraseIndex)  # -> org keys / national keys
+    head_titles: PhraseIndex[tuple[str, ...]] = field(
+        default_factory=PhraseIndex
+    )  # -> org keys / national keys
     series: dict[str, SeriesEntry] = field(default_factory=dict)
     series_names: PhraseIndex[str] = field(default_factory=PhraseIndex)
     series_bodies: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # org -> [(body, series)]

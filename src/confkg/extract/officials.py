@@ -223,7 +223,17 @@ def _verbs(doc: Doc) -> frozenset[str]:
     cached = getattr(doc, "_trigger_set", None)
     if cached is None:
         words: set[str] = set()
-        for name in ("opened", "chaired", "recommend", "organiser", "patron", "participation", "closing", "opening", "held"):
+        for name in (
+            "opened",
+            "chaired",
+            "recommend",
+            "organiser",
+            "patron",
+            "participation",
+            "closing",
+            "opening",
+            "held",
+        ):
             for w in doc.gaz.trigger_words.get(name, []):
                 if " " not in w:
                     words.add(w)
@@ -391,15 +401,18 @@ def _short_mentions(doc: Doc, found: dict[str, _Found], mentions: list[OfficialM
         for n in range(len(words) - 1, 1, -1):
             tails.append((words[-n:], f))
     tails.sort(key=lambda t: -len(t[0]))
+    tail_first = {strip_article(normalize(w[0])) for w, _ in tails}
     for t in doc.tokens:
-        if t.index in taken or not doc.kept(t.index):
+        if t.index in taken or not doc.kept(t.index) or strip_article(t.norm) not in tail_first:
             continue
         for words, f in tails:
             last = t.index + len(words) - 1
             if last >= len(doc.tokens) or any(k in taken for k in range(t.index, last + 1)):
                 continue
             surface = doc.surface(t.index, last)
-            if name_key(surface) == name_key(" ".join(words)) and doc.sentence_of(last) == doc.sentence_of(t.index):
+            if name_key(surface) == name_key(" ".join(words)) and doc.sentence_of(last) == doc.sentence_of(
+                t.index
+            ):
                 if surface != f.name and surface not in f.aliases:
                     f.aliases.append(surface)
                 sent = doc.sentence_of(t.index)

@@ -22,7 +22,10 @@ HEADS = frozenset(
     ).split()
 )
 # A head that names a body only with a complement ("الأمانة العامة ل…").
-_ADJ_OK = frozenset(normalize(w) for w in "العامة العام العليا الأعلى الوطني الوطنية الدولية الدولي العربي العربية الإقليمي الإقليمية المركزي المركزية".split())
+_ADJ_OK = frozenset(
+    normalize(w)
+    for w in "العامة العام العليا الأعلى الوطني الوطنية الدولية الدولي العربي العربية الإقليمي الإقليمية المركزي المركزية".split()
+)
 # Words that follow a head as adjectives of an ordinary phrase, never as a name's complement.
 _NOT_NAME = frozenset(
     normalize(w)
@@ -51,8 +54,7 @@ def find_organisations(doc: Doc, places: list[PlaceMention]) -> list[OrgMention]
     covered: set[int] = set()
     place_at = {p.first: p for p in places}
     article_countries = Counter(
-        (gaz.places[p.key].key if gaz.places[p.key].is_country else gaz.places[p.key].country)
-        for p in places
+        (gaz.places[p.key].key if gaz.places[p.key].is_country else gaz.places[p.key].country) for p in places
     )
 
     # national bodies first: "وزارة الداخلية الفرنسية" must not become a bare ministry
@@ -72,7 +74,9 @@ def find_organisations(doc: Doc, places: list[PlaceMention]) -> list[OrgMention]
         key = _choose(doc, m.value, article_countries)
         entry = gaz.orgs[key]
         out.append(
-            OrgMention(key, m.first, m.last, doc.sentence_of(m.first), m.surface, entry.ar, entry.en, entry.country)
+            OrgMention(
+                key, m.first, m.last, doc.sentence_of(m.first), m.surface, entry.ar, entry.en, entry.country
+            )
         )
         covered.update(range(m.first, m.last + 1))
 
@@ -88,7 +92,11 @@ def find_organisations(doc: Doc, places: list[PlaceMention]) -> list[OrgMention]
             continue
         key, _ = min(options, key=lambda o: min(abs(x.first - m.first) for x in out if x.key == o[1]))
         entry = gaz.orgs[key]
-        out.append(OrgMention(key, m.first, m.last, doc.sentence_of(m.first), m.surface, entry.ar, entry.en, entry.country))
+        out.append(
+            OrgMention(
+                key, m.first, m.last, doc.sentence_of(m.first), m.surface, entry.ar, entry.en, entry.country
+            )
+        )
         covered.update(range(m.first, m.last + 1))
 
     for t in toks:
@@ -98,7 +106,16 @@ def find_organisations(doc: Doc, places: list[PlaceMention]) -> list[OrgMention]
         if key:
             entry = gaz.orgs[key]
             out.append(
-                OrgMention(key, t.index, t.index, doc.sentence_of(t.index), doc.surface(t.index, t.index), entry.ar, entry.en, entry.country)
+                OrgMention(
+                    key,
+                    t.index,
+                    t.index,
+                    doc.sentence_of(t.index),
+                    doc.surface(t.index, t.index),
+                    entry.ar,
+                    entry.en,
+                    entry.country,
+                )
             )
             covered.add(t.index)
 
@@ -194,7 +211,7 @@ def national_from_title(doc: Doc, template_key: str, country: str, title: str) -
 
 
 def _is_adjective(doc: Doc, i: int) -> bool:
-    """"الجريمة المنظمة": a head word right after a definite noun is its adjective, not a body."""
+    """ "الجريمة المنظمة": a head word right after a definite noun is its adjective, not a body."""
     if i == 0 or doc.breaks_after(i - 1):
         return False
     here = doc.tokens[i].norm
@@ -231,7 +248,10 @@ def _complement_end(doc: Doc, head: int, covered: set[int], place_at: dict) -> i
         if given and not (first and named_after and not head_definite):
             break
         prep = w.startswith(("لل", "بال")) or (
-            w[:1] in "لب" and i + 1 < len(toks) and toks[i + 1].norm.startswith("ال") and not doc.breaks_after(i)
+            w[:1] in "لب"
+            and i + 1 < len(toks)
+            and toks[i + 1].norm.startswith("ال")
+            and not doc.breaks_after(i)
         )
         if w.startswith("و"):
             if not (w.startswith(("وال", "ولل")) and (in_phrase or _adjective_like(w[1:]))):

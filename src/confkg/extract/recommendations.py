@@ -47,7 +47,7 @@ def extract_recommendations(
     seen: set[str] = set()
 
     def emit(text: str, conf_key: str, sent: int, start_tok: int) -> None:
-        text = text.strip(" .،,:;؛-–\"“”")
+        text = text.strip(' .،,:;؛-–"“”')
         if len(text.split()) < _MIN_ITEM:
             return
         key = normalize(text)
@@ -128,7 +128,7 @@ _STRESS = frozenset(normalize(w) for w in "شدد شددت أكد أكدت رك�
 
 
 def _stresses_necessity(doc: Doc, a: int, b: int) -> bool:
-    """"وشددت الدورة على ضرورة …": what the meeting concluded, written with a subject in between."""
+    """ "وشددت الدورة على ضرورة …": what the meeting concluded, written with a subject in between."""
     toks = doc.tokens
     for i in range(a, b + 1):
         if toks[i].norm in ("ضروره", "اهميه") and any(
@@ -143,7 +143,9 @@ def _keeps_cue(cue: str) -> bool:
     return not cue.startswith(("اوص", "توص"))
 
 
-_COMMENT = re.compile(r"^(?:و?هو|و?هي|مما|الأمر الذي|حيث|وذلك|بما|ولا سيما|لا سيما)\s|\s[،,]?\s*(?:وهو|وهي|مما|الأمر الذي|حيث|وذلك|ولا سيما|لا سيما)\s")
+_COMMENT = re.compile(
+    r"^(?:و?هو|و?هي|مما|الأمر الذي|حيث|وذلك|بما|ولا سيما|لا سيما)\s|\s[،,]?\s*(?:وهو|وهي|مما|الأمر الذي|حيث|وذلك|ولا سيما|لا سيما)\s"
+)
 
 
 def _items(body: str) -> list[str]:
@@ -166,7 +168,9 @@ def _items(body: str) -> list[str]:
     return items
 
 
-def _collective_subject(doc: Doc, cue: int, sent_start: int, collective, officials: list[OfficialMention]) -> bool:
+def _collective_subject(
+    doc: Doc, cue: int, sent_start: int, collective, officials: list[OfficialMention]
+) -> bool:
     """Whether the nearest actor before the cue (in its sentence) is the conference, not one person."""
     nearest_collective = max((m.last for m in collective if sent_start <= m.last < cue), default=-1)
     nearest_person = max((o.last for o in officials if sent_start <= o.last < cue), default=-1)
@@ -194,7 +198,14 @@ def _addressees(
 ) -> list[str]:
     """Who is asked to act: an organisation or state named between the cue and "إلى"."""
     toks = doc.tokens
-    to = next((i for i in range(start, min(end, start + 12) + 1) if any(s in ("الي", "الى") for s in stems(toks[i].norm)) or toks[i].norm == "الي"), None)
+    to = next(
+        (
+            i
+            for i in range(start, min(end, start + 12) + 1)
+            if any(s in ("الي", "الى") for s in stems(toks[i].norm)) or toks[i].norm == "الي"
+        ),
+        None,
+    )
     if to is None:
         return []
     out = [o.key for o in orgs if start <= o.first < to]

@@ -71,18 +71,14 @@ def read_file(path: Path) -> Iterator[Article | IngestError]:
         if isinstance(text, IngestError):
             yield text
             return
-        yield _article(
-            id=path.stem, text=text, source=str(path), title=None, url=None, published=None
-        )
+        yield _article(id=path.stem, text=text, source=str(path), title=None, url=None, published=None)
 
 
 def _read_bytes(path: Path) -> bytes | IngestError:
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
-            return IngestError(
-                str(path), f"too large for an article ({size / 1048576:.1f} MiB > 5 MiB)"
-            )
+            return IngestError(str(path), f"too large for an article ({size / 1048576:.1f} MiB > 5 MiB)")
         return path.read_bytes()
     except OSError as exc:
         return IngestError(str(path), f"cannot be read ({exc.strerror or exc})")
@@ -98,8 +94,7 @@ def _decode(source: str | Path, raw: bytes) -> str | IngestError:
     except UnicodeDecodeError as exc:
         return IngestError(
             str(source),
-            f"not UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start}); "
-            "convert it with iconv -t UTF-8",
+            f"not UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start}); convert it with iconv -t UTF-8",
         )
     return text.replace("\r\n", "\n").replace("\r", "\n")
 

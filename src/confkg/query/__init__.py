@@ -35,7 +35,7 @@ def short(term: object) -> str:
         s = str(term)
         for prefix, ns in sorted({**PREFIXES, **KIND_PREFIXES}.items(), key=lambda kv: -len(str(kv[1]))):
             if s.startswith(str(ns)):
-                return f"{prefix}:{s[len(str(ns)):]}"
+                return f"{prefix}:{s[len(str(ns)) :]}"
         return s
     if isinstance(term, Literal):
         return str(term)

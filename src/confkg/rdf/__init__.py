@@ -249,9 +249,21 @@ def _clues(g: Graph, node: URIRef, conf) -> None:
     """What the article says about the dates without a year, for merging with siblings."""
     c = conf.clues
     if c.start_day and not conf.start:
-        g.add((node, CK.statedStartDay, Literal(f"--{c.start_day[0]:02d}-{c.start_day[1]:02d}", datatype=XSD.gMonthDay)))
+        g.add(
+            (
+                node,
+                CK.statedStartDay,
+                Literal(f"--{c.start_day[0]:02d}-{c.start_day[1]:02d}", datatype=XSD.gMonthDay),
+            )
+        )
     if c.end_day and not conf.end:
-        g.add((node, CK.statedEndDay, Literal(f"--{c.end_day[0]:02d}-{c.end_day[1]:02d}", datatype=XSD.gMonthDay)))
+        g.add(
+            (
+                node,
+                CK.statedEndDay,
+                Literal(f"--{c.end_day[0]:02d}-{c.end_day[1]:02d}", datatype=XSD.gMonthDay),
+            )
+        )
     if c.start_weekday is not None:
         g.add((node, CK.startWeekday, Literal(c.start_weekday + 1, datatype=XSD.positiveInteger)))
     if c.end_weekday is not None:

@@ -98,7 +98,9 @@ def resolve_in_article(conf: Conference, *, published: date | None) -> None:
         conf.year = when.year
 
 
-def combine(clue_sets: list[tuple[DateClues, int | None, date | None]]) -> tuple[DateClues, int | None, date | None]:
+def combine(
+    clue_sets: list[tuple[DateClues, int | None, date | None]],
+) -> tuple[DateClues, int | None, date | None]:
     """Merge the clues several articles give about one conference into one set.
 
     A stated year wins over inferred ones; a stated day wins over nothing; the

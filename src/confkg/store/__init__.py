@@ -143,7 +143,11 @@ class KGStore:
         prefixes = export_prefixes()
         if fmt in ("trig", "nquads"):
             # the named graphs only: the default graph is their union, already in them
-            named = (q for q in self.ox.quads_for_pattern(None, None, None) if isinstance(q.graph_name, ox.NamedNode))
+            named = (
+                q
+                for q in self.ox.quads_for_pattern(None, None, None)
+                if isinstance(q.graph_name, ox.NamedNode)
+            )
             form = ox.RdfFormat.TRIG if fmt == "trig" else ox.RdfFormat.N_QUADS
             if fmt == "trig":
                 ox.serialize(named, out, form, prefixes=prefixes)

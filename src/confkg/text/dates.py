@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass
+from datetime import date, timedelta
 from functools import lru_cache
 from importlib import resources
 
@@ -157,13 +158,9 @@ def find_dates(text: NormText, cal: Calendar | None = None) -> list[DateMention]
                 d1 = None
         used.update(range(begin, last + 1))
         if d1 is not None:
-            out.append(
-                DateMention(begin, last, (month, d1), (month, d2), year=year, this_month=this_month)
-            )
+            out.append(DateMention(begin, last, (month, d1), (month, d2), year=year, this_month=this_month))
         else:
-            out.append(
-                DateMention(begin, last, (month, d2), (month, d2), year=year, this_month=this_month)
-            )
+            out.append(DateMention(begin, last, (month, d2), (month, d2), year=year, this_month=this_month))
     for w in cal.weekdays.find_all(text):
         first, last = w.first, w.last
         relative = "plain"
@@ -192,7 +189,11 @@ def find_dates(text: NormText, cal: Calendar | None = None) -> list[DateMention]
     for t in toks:
         if t.index in weekday_tokens:
             continue
-        for words, relative in ((cal.today, "today"), (cal.yesterday, "yesterday"), (cal.tomorrow, "tomorrow")):
+        for words, relative in (
+            (cal.today, "today"),
+            (cal.yesterday, "yesterday"),
+            (cal.tomorrow, "tomorrow"),
+        ):
             if t.norm in words:
                 out.append(DateMention(t.index, t.index, relative=relative, today=relative == "today"))
     out = _join_cross_month_ranges(toks, out)
@@ -201,7 +202,7 @@ def find_dates(text: NormText, cal: Calendar | None = None) -> list[DateMention]
 
 
 def _join_cross_month_ranges(toks: list[Token], dates: list[DateMention]) -> list[DateMention]:
-    """"من 28 تشرين الثاني إلى 1 كانون الأول 2023": two single days joined by إلى make a range."""
+    """ "من 28 تشرين الثاني إلى 1 كانون الأول 2023": two single days joined by إلى make a range."""
     days = sorted((d for d in dates if d.start_day and d.start_day == d.end_day), key=lambda d: d.first)
     joined: list[DateMention] = []
     used: set[int] = set()
@@ -210,15 +211,21 @@ def _join_cross_month_ranges(toks: list[Token], dates: list[DateMention]) -> lis
         ordered = a.start_day < b.start_day  # a range over the new year is left as two days
         if a.year is None and between and all(w in _RANGE_WORDS for w in between) and ordered:
             joined.append(
-                DateMention(a.first, b.last, a.start_day, b.end_day, year=b.year, this_month=a.this_month or b.this_month)
+                DateMention(
+                    a.first,
+                    b.last,
+                    a.start_day,
+                    b.end_day,
+                    year=b.year,
+                    this_month=a.this_month or b.this_month,
+                )
             )
             used.update((id(a), id(b)))
     return [d for d in dates if id(d) not in used] + joined
 
 
-def on_publication(d: DateMention, published) -> "date | None":
+def on_publication(d: DateMention, published: date | None) -> date | None:
     """The day a relative expression names, counted from the publication date."""
-    from datetime import timedelta
 
     if published is None or d.relative is None:
         return None

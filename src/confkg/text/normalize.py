@@ -15,7 +15,7 @@ from functools import lru_cache
 
 # Diacritics (tashkeel), Quranic marks, superscript alef, and tatweel are dropped.
 _DROP = set(chr(c) for c in range(0x0610, 0x061B)) | set(chr(c) for c in range(0x064B, 0x0660))
-_DROP |= {"\u0670", "\u0640", "\u06D6", "\u06D7", "\u06D8", "\u06D9", "\u06DA", "\u06DB", "\u06DC"}
+_DROP |= {"\u0670", "\u0640", "\u06d6", "\u06d7", "\u06d8", "\u06d9", "\u06da", "\u06db", "\u06dc"}
 _DROP |= {"\u200c", "\u200d", "\u200e", "\u200f", "\u202a", "\u202b", "\u202c", "\u202d", "\u202e"}
 _DROP |= {"\ufeff", "\u00ad"}
 
@@ -44,6 +44,16 @@ for _i, _d in enumerate("۰۱۲۳۴۵۶۷۸۹"):
 
 ARABIC_LETTER = "\u0621-\u064a\u0671-\u06d3"
 WORD_RE = re.compile(rf"[{ARABIC_LETTER}A-Za-z0-9]+")
+
+
+# str.translate form of fold_char: the fast path of NormText (whitespace folds to a space)
+_TABLE = {ord(c): None for c in _DROP} | {ord(k): (v or None) for k, v in _MAP.items()}
+_TABLE |= {
+    ord(c): " "
+    for c in "\t\n\r\x0b\x0c\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+}
+_DROP_ALL = frozenset(_DROP | {"ـ"})
+_DROPPED = re.compile("[" + "".join(re.escape(c) for c in sorted(_DROP | {"ـ"})) + "]")
 
 
 def fold_char(ch: str) -> str:
@@ -79,14 +89,23 @@ class NormText:
 
     def __init__(self, text: str) -> None:
         self.original = text
-        chars: list[str] = []
-        origin: list[int] = []
-        for i, ch in enumerate(text):
-            folded = fold_char(ch)
-            for f in folded:
-                chars.append(f)
-                origin.append(i)
-        self.norm = "".join(chars)
+        # every fold maps one character to one or none, so the kept characters keep their order
+        folded = text.translate(_TABLE).lower()
+        origin: list[int] | range
+        if len(folded) == len(text) and _DROPPED.search(text) is None:
+            origin = range(len(text))
+        elif len(folded) == len(text) - len(_DROPPED.findall(text)):
+            origin = [i for i, ch in enumerate(text) if ch not in _DROP_ALL]
+        else:
+            # the general path: a character may fold to none or (lower-casing) to two
+            chars: list[str] = []
+            origin = []
+            for i, ch in enumerate(text):
+                for f in fold_char(ch):
+                    chars.append(f)
+                    origin.append(i)
+            folded = "".join(chars)
+        self.norm = folded
         self._origin = origin
         self.tokens: list[Token] = [
             Token(m.group(), self.orig_start(m.start()), self.orig_end(m.end()), n)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Hashable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Generic, TypeVar
 
 from confkg.text.normalize import WORD_RE, NormText, Token, normalize, stems, strip_article
@@ -73,10 +74,10 @@ class PhraseIndex(Generic[V]):
         hit = self._match(tokens, i)
         return (hit[0], hit[1]) if hit else None
 
-    def _match(self, tokens: list[Token], i: int) -> tuple[V, int, str] | None:
+    def _match(self, tokens: list[Token], i: int, readings: tuple | None = None) -> tuple[V, int, str] | None:
         best: tuple[V, int, str] | None = None
-        for stem in stems(tokens[i].norm):
-            for rest, value in self._by_first.get(strip_article(stem), ()):
+        for key, stem in readings if readings is not None else first_readings(tokens[i].norm):
+            for rest, value in self._by_first.get(key, ()):
                 n = len(rest)
                 if i + n >= len(tokens):
                     continue
@@ -89,18 +90,45 @@ class PhraseIndex(Generic[V]):
         """Non-overlapping matches, left to right, the longest at each position."""
         out: list[Match[V]] = []
         tokens = text.tokens
-        i = 0
-        while i < len(tokens):
-            hit = self._match(tokens, i)
+        readings, positions = token_readings(text)
+        # only the tokens whose readings can start one of this index's names
+        starts = sorted({i for key in positions.keys() & self._by_first.keys() for i in positions[key]})
+        after = 0
+        for i in starts:
+            if i < after:
+                continue
+            hit = self._match(tokens, i, readings[i])
             if hit is None:
-                i += 1
                 continue
             value, last, stem = hit
             start, end = tokens[i].start, tokens[last].end
             surface = without_proclitics(text.original[start:end], stem)
             out.append(Match(value, i, last, start, end, surface))
-            i = last + 1
+            after = last + 1
         return out
+
+
+@lru_cache(maxsize=131072)
+def first_readings(word: str) -> tuple[tuple[str, str], ...]:
+    """(lookup key, stem) for every clitic reading of a word: the key drops ال as the index does."""
+    out: dict[str, str] = {}
+    for stem in stems(word):
+        out.setdefault(strip_article(stem), stem)
+    return tuple(out.items())
+
+
+def token_readings(text: NormText) -> tuple[list[tuple[tuple[str, str], ...]], dict[str, list[int]]]:
+    """Every token's readings, and the tokens each lookup key occurs at: computed once per text."""
+    cached = getattr(text, "_readings", None)
+    if cached is None:
+        readings = [first_readings(t.norm) for t in text.tokens]
+        positions: dict[str, list[int]] = defaultdict(list)
+        for i, r in enumerate(readings):
+            for key, _ in r:
+                positions[key].append(i)
+        cached = (readings, dict(positions))
+        text._readings = cached  # type: ignore[attr-defined]
+    return cached
 
 
 def without_proclitics(surface: str, stem: str | None = None) -> str:
@@ -126,6 +154,7 @@ def without_proclitics(surface: str, stem: str | None = None) -> str:
     return word + sep + rest
 
 
+@lru_cache(maxsize=262144)
 def _same_word(token: str, word: str) -> bool:
     if token == word:
         return True
