@@ -54,6 +54,8 @@ def _is_given(doc: Doc, i: int) -> bool:
         return False
     if w in doc.gaz.given_names:
         return True
+    if w[:1] == "و" and w[1:] in doc.gaz.given_names and i > 0 and not doc.breaks_after(i - 1):
+        return True  # "… ومحمد بن علي كومان": a name after "و"
     if w == "عبد" and i + 1 < len(doc.tokens):
         return True
     return w.startswith("عبد") and len(w) > 4
@@ -71,7 +73,10 @@ def find_officials(
     place_at = {p.first: p for p in places}
     org_tokens = {i: o for o in orgs for i in range(o.first, o.last + 1)}
 
-    titles = [t for t in (_title(doc, m.first, m.last, honorific_tokens) for m in head_at.values()) if t]
+    org_end = {o.first: o.last for o in orgs if o.first >= 0}
+    titles = [
+        t for t in (_title(doc, m.first, m.last, honorific_tokens, org_end) for m in head_at.values()) if t
+    ]
     titles = _drop_nested(titles)
     title_tokens = {i for t in titles for i in range(t.first, t.last + 1)}
 
@@ -97,6 +102,8 @@ def find_officials(
     for span, by_honorific in names:
         title = _adjacent_title(doc, span, titles, used_titles, honorific_tokens)
         surface = doc.surface(span.first, span.last)
+        if toks[span.first].norm[:1] == "و" and toks[span.first].norm not in gaz.given_names:
+            surface = surface[1:]  # the conjunction is not part of the name
         key = name_key(surface)
         single = span.last == span.first
         if title is None and (single or not by_honorific) and key not in found:
@@ -242,14 +249,28 @@ def _verbs(doc: Doc) -> frozenset[str]:
     return cached
 
 
-def _title(doc: Doc, first: int, head_last: int, honorific_tokens: set[int]) -> Span | None:
-    """The extent of a position title that starts with a head word at `first`."""
+def _title(
+    doc: Doc, first: int, head_last: int, honorific_tokens: set[int], org_end: dict[int, int]
+) -> Span | None:
+    """The extent of a position title that starts with a head word at `first`.
+
+    A title runs through its complements; an organisation named inside it is taken whole,
+    even when its name holds a person's ("رئيس جامعة نايف العربية للعلوم الأمنية").
+    A two-word head stands alone ("الأمين العام، محمد بن علي كومان").
+    """
     toks = doc.tokens
     last = head_last
     j = head_last + 1
-    complements = 0
+    complements = 1 if head_last > first else 0
     while j < len(toks) and j - first < _MAX_TITLE and doc.kept(j):
-        if doc.breaks_after(j - 1) or j in honorific_tokens or _is_given(doc, j):
+        if doc.breaks_after(j - 1) or j in honorific_tokens:
+            break
+        if j in org_end and doc.sentence_of(org_end[j]) == doc.sentence_of(j):
+            last = org_end[j]
+            complements += 1
+            j = last + 1
+            continue
+        if _is_given(doc, j):
             break
         w = toks[j].norm
         if w in STOP:
