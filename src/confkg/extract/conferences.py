@@ -64,6 +64,7 @@ def find_mentions(doc: Doc, orgs: list[OrgMention]) -> list[ConfMention]:
     adjectives = {normalize(a) for a in gaz.trigger_words.get("head_adjectives", [])}
     out: list[ConfMention] = []
     consumed: set[int] = set()
+    head_at = {h.first: h for h in doc.trigger_hits("heads")}
     for m in doc.trigger_hits("heads"):
         if m.first in consumed:
             continue
@@ -80,7 +81,13 @@ def find_mentions(doc: Doc, orgs: list[OrgMention]) -> list[ConfMention]:
                 edition, j = hit[0], hit[1] + 1
         if j < len(toks) and toks[j].norm == "من" and edition is not None:
             j += 1
-        found = _series_at(doc, j, head, m.first, org_at, adj, edition)
+        inner = head_at.get(j)
+        found = None
+        if inner is not None and edition is not None:
+            # "الدورة الثالثة والعشرون لمؤتمر رؤساء …": the session of a named conference
+            found = _series_at(doc, inner.last + 1, inner.value, inner.first, org_at, [], edition)
+        if found is None:
+            found = _series_at(doc, j, head, m.first, org_at, adj, edition)
         if found is None:
             continue
         key, ar, en, last = found
@@ -180,21 +187,27 @@ def _series_at(
     if edition is None:
         return None
     # a series no gazetteer lists: the ل-phrase after the edition
-    if not toks[j].norm.startswith("ل") or toks[j].norm in STOP:
+    is_head = any(st in doc.gaz.trigger_words.get("heads", []) for st in stems(toks[j].norm))
+    if not (toks[j].norm.startswith("ل") or is_head) or toks[j].norm in STOP:
         return None
     last = j
     k = j + 1
-    while k < len(toks) and k - j < 8 and not doc.breaks_after(k - 1):
+    while k < len(toks) and k - j < 9 and not doc.breaks_after(k - 1):
         w = toks[k].norm
         if w in STOP or k in org_at and k > j + 1 or doc.sentence_of(k) != doc.sentence_of(j):
             break
-        if not (w.startswith(("ال", "وال", "لل", "ل")) or w in ("و",)):
+        nxt = toks[k + 1].norm if k + 1 < len(toks) and not doc.breaks_after(k) else ""
+        construct = nxt.startswith(("ال", "وال", "لل"))  # "أجهزة المباحث": a noun and its complement
+        if not (w.startswith(("ال", "وال", "لل", "ل")) or construct):
             break
         last = k
         k += 1
-    head_words = [doc.surface(head_first, head_first)] + [doc.surface(a, a) for a in adj]
-    phrase = " ".join([*head_words, doc.surface(j, last)])
-    ar = _clean_surface(phrase)
+    if any(st in doc.gaz.trigger_words.get("heads", []) for st in stems(toks[j].norm)):
+        # "الدورة الأولى للاجتماع الأمني المغربي الإسباني": the inner head names the series
+        ar = _clean_surface(doc.surface(j, last))
+    else:
+        head_words = [doc.surface(head_first, head_first)] + [doc.surface(a, a) for a in adj]
+        ar = _clean_surface(" ".join([*head_words, doc.surface(j, last)]))
     return "s-" + slugify(name_key(ar)), ar, None, last
 
 
@@ -274,6 +287,8 @@ def extract_conferences(
             conf_sents |= _event_sentences(doc, dates, confs)
         clues, year = _date_clues(doc, c, conf_sents, dates, years, durations)
         place = _place(doc, c, places, orgs)
+        if place is None and c is main and not c.announced:
+            place = _dateline_place(doc, places)
         key = conference_key(c.series_key, edition=c.edition, year=year, article_id=doc.article.id)
         conf = Conference(
             key=key,
@@ -507,6 +522,19 @@ def _place(doc: Doc, c: _Conf, places: list[PlaceMention], orgs: list[OrgMention
     if cities:
         return cities[0]
     return sorted(candidates)[0][1]
+
+
+def _dateline_place(doc: Doc, places: list[PlaceMention]) -> str | None:
+    """The city of a dateline ("المنامة - بنا", "بغداد/ واع", "الرباط:"): where the report was filed."""
+    for idx in range(min(2, len(doc.sentences))):
+        a, b = doc.sent_tokens[idx]
+        for p in places:
+            if a <= p.first <= a + 1 and not p.via_adjective and not doc.gaz.places[p.key].is_country:
+                gap = doc.gap(p.last)
+                short_line = b - a <= 4  # a line of its own: "المنامة - بنا"
+                if short_line or any(ch in gap for ch in "-–—/:("):
+                    return p.key
+    return None
 
 
 def _roles(

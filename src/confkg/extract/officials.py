@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from confkg.extract.doc import STOP, Doc
 from confkg.extract.organisations import OrgMention, national_from_title
-from confkg.extract.places import PlaceMention
+from confkg.extract.places import PlaceMention, home_country
 from confkg.models import Evidence, Official, Position
 from confkg.text.normalize import name_key, normalize, stems, strip_article
 
@@ -360,7 +360,9 @@ def _position(
         nationals = [k for k in keys if k.startswith("national:")]
         listed = [k for k in keys if not k.startswith("national:")]
         if nationals:
-            country = _country_in(doc, head_last + 1, title.last, place_at)
+            country = _country_in(doc, head_last + 1, title.last, place_at) or home_country(
+                doc, list(place_at.values())
+            )
             if country:
                 national = national_from_title(doc, nationals[0].split(":", 1)[1], country, text)
                 org_key = national.key

@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from confkg.extract.doc import STOP, Doc
-from confkg.extract.places import PlaceMention
+from confkg.extract.places import PlaceMention, home_country
 from confkg.resolve.iris import slugify
 from confkg.text.normalize import name_key, normalize, stems, strip_article
 from confkg.text.phrases import without_proclitics
@@ -58,7 +58,7 @@ def find_organisations(doc: Doc, places: list[PlaceMention]) -> list[OrgMention]
     )
 
     # national bodies first: "وزارة الداخلية الفرنسية" must not become a bare ministry
-    home = _home_country(article_countries)
+    home = home_country(doc, places)
     for m in doc.find(gaz.national_index):
         country, last = _country_after(doc, m.last, place_at)
         if country is None:
@@ -152,16 +152,6 @@ def find_organisations(doc: Doc, places: list[PlaceMention]) -> list[OrgMention]
 
     out.sort(key=lambda o: o.first)
     return out
-
-
-def _home_country(votes: Counter) -> str | None:
-    """The state an article is mostly about, when one clearly dominates its place names."""
-    ranked = [(n, c) for c, n in votes.most_common(2) if c]
-    if not ranked:
-        return None
-    if len(ranked) == 1 or ranked[0][0] >= 2 * ranked[1][0]:
-        return ranked[0][1]
-    return None
 
 
 def _choose(doc: Doc, keys: tuple[str, ...], votes: Counter) -> str:

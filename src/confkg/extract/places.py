@@ -91,3 +91,20 @@ def country_of(doc: Doc, key: str) -> str | None:
     if entry is None:
         return None
     return entry.key if entry.is_country else entry.country
+
+
+def home_country(doc: Doc, places: list[PlaceMention]) -> str | None:
+    """The state an article is about, when its place names clearly point to one.
+
+    "بالتعاون مع وزارة الداخلية" or "وزير الداخلية" without a state belong to it.
+    """
+    votes: Counter[str] = Counter()
+    for p in places:
+        e = doc.gaz.places[p.key]
+        votes[e.key if e.is_country else (e.country or "")] += 1
+    ranked = [(n, c) for c, n in votes.most_common(2) if c]
+    if not ranked:
+        return None
+    if len(ranked) == 1 or ranked[0][0] >= 2 * ranked[1][0]:
+        return ranked[0][1]
+    return None
