@@ -178,3 +178,35 @@ def test_a_very_long_line_and_an_empty_article_do_not_crash():
     line = ("المؤتمر السابع والأربعون لقادة الشرطة والأمن العرب بطنجة، " * 3000).strip()
     assert extract(_article(line)).conferences
     assert extract(_article("")).conferences == []
+
+
+def test_a_dateline_gives_the_venue_when_the_report_names_none():
+    text = "المنامة - بنا\nانطلقت صباح اليوم أعمال الاجتماع الـ41 لوزراء الداخلية بدول مجلس التعاون لدول الخليج العربية.\n"
+    conf = extract(_article(text, published=date(2024, 11, 13))).conferences[0]
+    assert (conf.series_key, conf.edition, conf.place_key, conf.start) == (
+        "gcc-interior-ministers-meeting",
+        41,
+        "manama",
+        date(2024, 11, 13),
+    )
+
+
+def test_a_series_no_gazetteer_lists_is_still_a_conference_with_its_edition():
+    text = (
+        "بغداد/ واع\nاختتمت في بغداد أعمال المؤتمر العربي الحادي والعشرين لرؤساء أجهزة المباحث "
+        "والأدلة الجنائية الذي نظمته الأمانة العامة لمجلس وزراء الداخلية العرب.\n"
+    )
+    conf = extract(_article(text)).conferences[0]
+    assert conf.edition == 21 and conf.place_key == "baghdad"
+    assert conf.series_ar == "المؤتمر العربي لرؤساء أجهزة المباحث والأدلة الجنائية"
+    assert "caim-secretariat" in conf.organisers
+
+
+def test_the_session_of_a_named_conference_belongs_to_that_series():
+    text = (
+        "نواكشوط\nتحتضن العاصمة الموريتانية نواكشوط من 10 إلى 12 مارس 2025 الدورة الثالثة والعشرين "
+        "لمؤتمر رؤساء أجهزة الجوازات والهجرة والجنسية العرب.\n"
+    )
+    conf = extract(_article(text)).conferences[0]
+    assert (conf.series_key, conf.edition, conf.place_key) == ("arab-migration-officials", 23, "nouakchott")
+    assert (conf.start, conf.end) == (date(2025, 3, 10), date(2025, 3, 12))
