@@ -9,9 +9,10 @@ import json
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, quote, urlencode
+from urllib.parse import parse_qs, urlencode
 
 import pyoxigraph as ox
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -118,7 +119,7 @@ def local_href(iri: str) -> str:
 def short(iri: str) -> str:
     for prefix, ns in sorted(PREFIX_MAP.items(), key=lambda kv: -len(kv[1])):
         if iri.startswith(ns) and prefix != "id":
-            return f"{prefix}:{iri[len(ns):]}"
+            return f"{prefix}:{iri[len(ns) :]}"
     if iri.startswith(ID):
         return iri[len(ID) :]
     return iri
@@ -162,7 +163,9 @@ def create_app(config: ServeConfig, snapshots: Snapshots | None = None) -> Starl
         await pool.start()
         state.pool = pool
         if settings["isolate_network"] and not pool.isolated:
-            log.warning("query workers could not be cut off from the network; SERVICE is refused by the query check only")
+            log.warning(
+                "query workers could not be cut off from the network; SERVICE is refused by the query check only"
+            )
 
         def cleanup(_path: Path) -> None:
             state.graphs_cache.clear()
@@ -184,10 +187,10 @@ def create_app(config: ServeConfig, snapshots: Snapshots | None = None) -> Starl
 
     app = Starlette(
         routes=[
-            Route("/", lambda r: index(r, state), methods=["GET"]),
-            Route("/sparql", lambda r: sparql(r, state), methods=["GET", "POST"], name="sparql"),
-            Route("/id/{path:path}", lambda r: linked_data(r, state), methods=["GET"]),
-            Route("/search", lambda r: search(r, state), methods=["GET"]),
+            Route("/", partial(index, state=state), methods=["GET"]),
+            Route("/sparql", partial(sparql, state=state), methods=["GET", "POST"], name="sparql"),
+            Route("/id/{path:path}", partial(linked_data, state=state), methods=["GET"]),
+            Route("/search", partial(search, state=state), methods=["GET"]),
             Mount("/static", app=StaticFiles(directory=str(HERE / "static")), name="static"),
         ],
         middleware=[
@@ -211,6 +214,8 @@ async def _run(state: State, job: dict[str, Any]) -> dict[str, Any]:
     assert state.pool is not None and state.snapshots.current is not None
     job["snapshot"] = str(state.snapshots.current)
     reply = await state.pool.run(job)
+    # A worker may just have let go of an older snapshot: delete what nobody reads any more.
+    state.snapshots.remove_unused(state.pool.snapshots_in_use())
     return reply
 
 
@@ -252,7 +257,11 @@ async def sparql(request: Request, state: State) -> Response:
 
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     # Form bodies carry other parameters besides the query; leave them room.
-    limit = config.max_query_bytes * 3 + 64 * 1024 if ctype == "application/x-www-form-urlencoded" else config.max_query_bytes
+    limit = (
+        config.max_query_bytes * 3 + 64 * 1024
+        if ctype == "application/x-www-form-urlencoded"
+        else config.max_query_bytes
+    )
     try:
         body = await _read_body(request, limit)
     except _TooLarge:
@@ -308,8 +317,8 @@ def _dataset(params: dict[str, list[str]], analysis_has_from: bool) -> dict[str,
         return {"default_graphs": defaults or [], "named_graphs": named or []}
     if analysis_has_from:
         return {}
-    # confkg keeps everything in named graphs; the default graph is their union.
-    return {"union_default_graph": True}
+    # The store's own default graph: KGStore keeps it equal to the union of the named graphs.
+    return {"store_default_graph": True}
 
 
 async def run_sparql_query(request: Request, state: State, params: dict[str, list[str]]) -> Response:
@@ -365,7 +374,9 @@ async def run_sparql_query(request: Request, state: State, params: dict[str, lis
         prefix = "SPARQL syntax error: " if status == 400 else ""
         if status == 406:
             offers = neg.RESULT_FORMATS if reply.get("form") != "CONSTRUCT" else neg.GRAPH_FORMATS
-            return _text(406, f"{reply['message']}; this endpoint offers {', '.join(neg.media_types(offers))}")
+            return _text(
+                406, f"{reply['message']}; this endpoint offers {', '.join(neg.media_types(offers))}"
+            )
         return _text(status, prefix + reply["message"])
     fmt = result_fmt if reply["form"] in ("SELECT", "ASK") else graph_fmt
     assert fmt is not None
@@ -383,13 +394,17 @@ def _not_acceptable(form: str, offers: list[tuple[str, neg.Format]]) -> PlainTex
     )
 
 
-async def run_update(request: Request, state: State, updates: list[str], params: dict[str, list[str]]) -> Response:
+async def run_update(
+    request: Request, state: State, updates: list[str], params: dict[str, list[str]]
+) -> Response:
     config = state.config
     if config.allow_update is None:
         return _update_refused(config)
     auth = request.headers.get("authorization", "")
     scheme, _, token = auth.partition(" ")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip().encode(), config.allow_update.encode()):
+    if scheme.lower() != "bearer" or not hmac.compare_digest(
+        token.strip().encode(), config.allow_update.encode()
+    ):
         return _text(
             401,
             "SPARQL Update needs the operator's token: send Authorization: Bearer TOKEN",
@@ -398,7 +413,9 @@ async def run_update(request: Request, state: State, updates: list[str], params:
     if len(updates) != 1:
         return _text(400, "give exactly one update= parameter")
     if "using-graph-uri" in params or "using-named-graph-uri" in params:
-        return _text(400, "using-graph-uri and using-named-graph-uri are not supported; write USING in the update")
+        return _text(
+            400, "using-graph-uri and using-named-graph-uri are not supported; write USING in the update"
+        )
     update = updates[0]
     if len(update.encode("utf-8")) > config.max_query_bytes:
         return _too_large(config)
@@ -422,7 +439,7 @@ async def run_update(request: Request, state: State, updates: list[str], params:
     return Response(status_code=204)
 
 
-async def _graphs(state: State) -> list[tuple[str, int]] | None:
+async def _graphs(state: State) -> dict[str, Any] | None:
     key = str(state.snapshots.current)
     if key not in state.graphs_cache:
         try:
@@ -480,11 +497,12 @@ async def service_description(request: Request, state: State) -> Response:
     ]
     graphs = await _graphs(state)
     if graphs is not None:
-        total = sum(n for _, n in graphs)
         lines.append("  sd:defaultDataset [ a sd:Dataset ;")
-        lines.append(f"    sd:defaultGraph [ a sd:Graph ; void:triples {total} ]")
-        for name, n in graphs:
-            lines.append(f"    ; sd:namedGraph [ a sd:NamedGraph ; sd:name <{name}> ; sd:graph [ a sd:Graph ; void:triples {n} ] ]")
+        lines.append(f"    sd:defaultGraph [ a sd:Graph ; void:triples {graphs['default']} ]")
+        for name, n in graphs["named"]:
+            lines.append(
+                f"    ; sd:namedGraph [ a sd:NamedGraph ; sd:name <{name}> ; sd:graph [ a sd:Graph ; void:triples {n} ] ]"
+            )
         lines.append("  ] .")
     else:
         lines[-1] = lines[-1].rstrip(" ;") + " ."
@@ -493,7 +511,14 @@ async def service_description(request: Request, state: State) -> Response:
         body = turtle.encode("utf-8")
     else:
         triples = ox.parse(turtle, ox.RdfFormat.TURTLE)
-        body = ox.serialize(triples, format={"ntriples": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD, "rdfxml": ox.RdfFormat.RDF_XML}[fmt.name])
+        body = ox.serialize(
+            triples,
+            format={
+                "ntriples": ox.RdfFormat.N_TRIPLES,
+                "jsonld": ox.RdfFormat.JSON_LD,
+                "rdfxml": ox.RdfFormat.RDF_XML,
+            }[fmt.name],
+        )
     return Response(body, media_type=fmt.content_type)
 
 
@@ -538,7 +563,9 @@ async def linked_data(request: Request, state: State) -> Response:
         if fmt is None:
             return _not_acceptable("resource", neg.GRAPH_FORMATS + [("text/html", neg.HTML)])
         try:
-            reply = await _run(state, {"op": "describe", "iri": iri, "format": fmt.name, "prefixes": PREFIX_MAP})
+            reply = await _run(
+                state, {"op": "describe", "iri": iri, "format": fmt.name, "prefixes": PREFIX_MAP}
+            )
         except PoolError as exc:
             return _text(exc.status, exc.message)
         if not reply["ok"]:
@@ -552,7 +579,9 @@ async def linked_data(request: Request, state: State) -> Response:
         return render("error.html", reply["status"], title="Error", message=reply["message"])
     entity = reply["entity"]
     if not entity["exists"]:
-        return render("error.html", 404, title="Not found", message=f"Nothing is known about <{iri}> in this store.")
+        return render(
+            "error.html", 404, title="Not found", message=f"Nothing is known about <{iri}> in this store."
+        )
     response = render("entity.html", e=entity, title=_title(entity), view=EntityHelpers(entity))
     response.headers["Vary"] = "Accept"
     return response
@@ -576,9 +605,7 @@ class EntityHelpers:
         return [s for s in self.entity["same_as"] if "wikidata.org/" in s]
 
     def query_link(self) -> str:
-        q = (
-            f"SELECT ?graph ?p ?o WHERE {{\n  GRAPH ?graph {{ <{self.entity['iri']}> ?p ?o }}\n}}\nORDER BY ?graph ?p"
-        )
+        q = f"SELECT ?graph ?p ?o WHERE {{\n  GRAPH ?graph {{ <{self.entity['iri']}> ?p ?o }}\n}}\nORDER BY ?graph ?p"
         return "/?" + urlencode({"query": q})
 
 
@@ -595,13 +622,17 @@ async def search(request: Request, state: State) -> Response:
                 message = reply["message"]
         except PoolError as exc:
             message = exc.message
-    return render("search.html", title=f"Search: {text}" if text else "Search", q=text, hits=hits, message=message)
+    return render(
+        "search.html", title=f"Search: {text}" if text else "Search", q=text, hits=hits, message=message
+    )
 
 
 async def index(request: Request, state: State) -> Response:
     folder = find_queries_dir(state.config.queries_dir)
     examples = load_examples(folder)
-    initial = request.query_params.get("query") or (examples[0].text if examples else "SELECT * WHERE { ?s ?p ?o } LIMIT 10")
+    initial = request.query_params.get("query") or (
+        examples[0].text if examples else "SELECT * WHERE { ?s ?p ?o } LIMIT 10"
+    )
     payload = json.dumps(
         {
             "examples": [{"name": e.name, "title": e.title, "text": e.text} for e in examples],
@@ -620,7 +651,7 @@ async def index(request: Request, state: State) -> Response:
         payload=payload,
         config=state.config,
         quads=state.snapshots.quads,
-        queries_from=str(folder) if folder else "built-in examples",
+        # The folder's name only: the server's own paths are nobody's business.
+        queries_from=f"{folder.name}/" if folder else "built-in examples",
         endpoint_href="/sparql",
-        quote=quote,
     )

@@ -48,7 +48,8 @@ class Crashed(PoolError):
 class _Worker:
     process: Any
     conn: Any
-    snapshot: str | None = None
+    snapshot: str | None = None  # the snapshot it has open
+    pending: str | None = None  # the snapshot of the job it is running, which it may be opening
     isolated: bool = False
     jobs: int = field(default=0)
 
@@ -135,9 +136,13 @@ class WorkerPool:
 
     async def _respawn(self) -> None:
         for attempt in range(5):
+            if self._closed:
+                return
             try:
                 worker = await self._spawn()
             except PoolError as exc:
+                if self._closed:
+                    return
                 log.error("%s (attempt %d)", exc, attempt + 1)
                 await asyncio.sleep(1 + attempt)
                 continue
@@ -148,7 +153,7 @@ class WorkerPool:
             return
 
     def snapshots_in_use(self) -> set[str]:
-        return {w.snapshot for w in self._workers if w.snapshot}
+        return {s for w in self._workers for s in (w.snapshot, w.pending) if s}
 
     async def run(self, job: dict[str, Any], timeout: float | None = None) -> dict[str, Any]:
         """Run one job; raises Busy / TimedOut / Crashed when it gets no answer in time."""
@@ -161,6 +166,7 @@ class WorkerPool:
             raise Busy(
                 f"all {self.size} query workers stayed busy for {limit:g} s; try again in a moment"
             ) from None
+        worker.pending = job.get("snapshot")
         try:
             worker.conn.send(job)
             done = await _readable(worker.conn, deadline - loop.time())
@@ -183,16 +189,19 @@ class WorkerPool:
                 + (" (it ran out of its memory limit)" if code in (-6, 134, -9) else "")
             ) from None
         worker.snapshot = reply.get("snapshot")
+        worker.pending = None
         worker.jobs += 1
         self._idle.put_nowait(worker)
         return reply
 
     async def close(self) -> None:
         self._closed = True
+        pending = list(self._tasks)
         for worker in list(self._workers):
             self._kill(worker)
-        if self._tasks:
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        for task in pending:
+            task.cancel()  # a respawn in progress: its process was just killed above
+        await asyncio.gather(*self._tasks, *pending, return_exceptions=True)
 
 
 async def run_oneoff(target: Any, args: tuple, timeout: float) -> dict[str, Any]:

@@ -88,6 +88,13 @@ def copy_store(source: str, target: str, conn) -> None:
         conn.send({"ok": False, "message": f"{type(exc).__name__}: {' '.join(str(exc).split())}"})
 
 
+def _generation(path: Path) -> int:
+    try:
+        return int(path.name.rsplit("-", 1)[-1])
+    except ValueError:
+        return -1
+
+
 class Snapshots:
     """The current snapshot of the store, and the machinery to refresh it when the store changes."""
 
@@ -95,6 +102,7 @@ class Snapshots:
         self.store_dir = Path(store_dir).resolve()
         self.workdir = Path(workdir or tempfile.mkdtemp(prefix="confkg-serve-"))
         self._own_workdir = workdir is None
+        self.workdir.mkdir(parents=True, exist_ok=True)
         self._generation = 0
         self.current: Path | None = None
         self.current_marker: tuple = ()
@@ -128,6 +136,7 @@ class Snapshots:
                 log.info("snapshot %s: %d quads in %.2f s", target.name, self.quads, reply["seconds"])
                 return target
             last = reply.get("message", last)
+            log.info("snapshot attempt %d failed, retrying: %s", attempt + 1, last)
             shutil.rmtree(target, ignore_errors=True)
             with contextlib.suppress(FileNotFoundError):
                 Path(str(target) + ".nq").unlink()
@@ -187,10 +196,17 @@ class Snapshots:
             previous = now
 
     def remove_unused(self, in_use: set[str]) -> None:
-        """Delete snapshots that are neither current nor open in a worker."""
+        """Delete older snapshots that no worker has open any more.
+
+        Only generations older than the current one go: a newer one may be
+        a copy still being made.
+        """
+        if self.current is None:
+            return
+        current = _generation(self.current)
         keep = {str(self.current)} | in_use
         for path in self.workdir.glob("snapshot-*"):
-            if path.is_dir() and str(path) not in keep:
+            if path.is_dir() and str(path) not in keep and _generation(path) < current:
                 shutil.rmtree(path, ignore_errors=True)
 
     def close(self) -> None:

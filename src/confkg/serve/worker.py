@@ -12,6 +12,7 @@ import ctypes
 import os
 import resource
 import traceback
+from collections.abc import Iterator
 from itertools import islice
 from typing import Any
 
@@ -57,6 +58,7 @@ GRAPH_FORMATS = {
     "nquads": ox.RdfFormat.N_QUADS,
 }
 PREFIXED_FORMATS = {"turtle", "trig"}
+QUAD_FORMATS = {"trig", "nquads"}
 
 
 class JobError(Exception):
@@ -107,6 +109,7 @@ def worker_main(conn, settings: dict[str, Any]) -> None:
     conn.send({"ready": True, "pid": os.getpid(), "isolated": isolated})
     store: ox.Store | None = None
     opened: str | None = None
+    union_fallback = False
     while True:
         try:
             job = conn.recv()
@@ -118,7 +121,9 @@ def worker_main(conn, settings: dict[str, Any]) -> None:
                 store = None  # close the old snapshot before opening the new one
                 store = ox.Store.read_only(path)
                 opened = path
+                union_fallback = default_graph_missing(store)
             assert store is not None
+            job["union_fallback"] = union_fallback
             reply = {"ok": True, **run_job(store, job)}
         except JobError as exc:
             reply = {"ok": False, "status": exc.status, "message": exc.message}
@@ -136,6 +141,19 @@ def worker_main(conn, settings: dict[str, Any]) -> None:
             conn.send(reply)
         except (EOFError, OSError, BrokenPipeError):
             return
+
+
+def default_graph_missing(store: ox.Store) -> bool:
+    """True for a store whose default graph is empty although named graphs hold data.
+
+    `KGStore` keeps the default graph equal to the set union of the named
+    graphs. A store written before it did has only named graphs; for it,
+    queries fall back to Oxigraph's union of the named graphs, so that they
+    still find something (with a triple repeated once per graph that holds it).
+    """
+    if next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is not None:
+        return False
+    return next(iter(store.named_graphs()), None) is not None
 
 
 def run_job(store: ox.Store, job: dict[str, Any]) -> dict[str, Any]:
@@ -167,7 +185,7 @@ def run_query(store: ox.Store, job: dict[str, Any]) -> dict[str, Any]:
     kwargs: dict[str, Any] = {}
     if job.get("default_graphs") is not None:
         kwargs["default_graph"] = [ox.NamedNode(g) for g in job["default_graphs"]]
-    elif job.get("union_default_graph"):
+    elif job.get("store_default_graph") and job.get("union_fallback"):
         kwargs["use_default_graph_as_union"] = True
     if job.get("named_graphs") is not None:
         kwargs["named_graphs"] = [ox.NamedNode(g) for g in job["named_graphs"]]
@@ -200,7 +218,9 @@ def run_query(store: ox.Store, job: dict[str, Any]) -> dict[str, Any]:
             }
         fmt = job.get("graph_format")
         if fmt is None:
-            raise JobError(406, "CONSTRUCT and DESCRIBE answers come as RDF (Turtle, N-Triples, JSON-LD, TriG)")
+            raise JobError(
+                406, "CONSTRUCT and DESCRIBE answers come as RDF (Turtle, N-Triples, JSON-LD, TriG)"
+            )
         triples = list(islice(result, max_rows + 1))
         truncated = len(triples) > max_rows
         triples = triples[:max_rows]
@@ -235,9 +255,15 @@ def _solutions_bytes(variables: list[ox.Variable], rows: list[ox.QuerySolution],
     return ox.parse_query_results(tsv, ox.QueryResultsFormat.TSV).serialize(format=fmt)
 
 
+def _order(item: Any) -> tuple[str, ...]:
+    # Oxigraph's writers group consecutive statements by subject: sorting gives one block per subject.
+    graph = str(item.graph_name) if isinstance(item, ox.Quad) else ""
+    return (graph, str(item.subject), str(item.predicate), str(item.object))
+
+
 def serialize_triples(triples: list[ox.Triple], fmt: str, prefixes: dict[str, str]) -> bytes:
     form = GRAPH_FORMATS[fmt]
-    if form.supports_datasets:
+    if fmt in QUAD_FORMATS:
         items: list[Any] = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples]
     else:
         items = triples
@@ -276,13 +302,23 @@ def _term(term: Any) -> dict[str, Any]:
     return {"type": "other", "value": str(term)}
 
 
+def named_quads(store: ox.Store, s: Any, p: Any, o: Any) -> Iterator[ox.Quad]:
+    """Quads in named graphs only: the default graph repeats them as the union, without provenance."""
+    for q in store.quads_for_pattern(s, p, o, None):
+        if not isinstance(q.graph_name, ox.DefaultGraph):
+            yield q
+
+
 def _graph_iri(g: Any) -> str | None:
     return g.value if isinstance(g, ox.NamedNode) else None
 
 
-def graph_sizes(store: ox.Store) -> list[tuple[str, int]]:
+def graph_sizes(store: ox.Store) -> dict[str, Any]:
+    """Triples in the default graph and in each named graph (for the service description)."""
     rows = store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g")
-    return [(r["g"].value, int(r["n"].value)) for r in rows if isinstance(r["g"], ox.NamedNode)]
+    named = [(r["g"].value, int(r["n"].value)) for r in rows if isinstance(r["g"], ox.NamedNode)]
+    default = next(iter(store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))["n"]
+    return {"default": int(default.value), "named": named}
 
 
 def describe(store: ox.Store, iri: str, fmt: str, prefixes: dict[str, str]) -> dict[str, Any]:
@@ -296,19 +332,20 @@ def describe(store: ox.Store, iri: str, fmt: str, prefixes: dict[str, str]) -> d
     if graph_quads:
         quads = graph_quads
     else:
-        quads = list(islice(store.quads_for_pattern(node, None, None, None), MAX_OUTGOING))
-        quads += list(islice(store.quads_for_pattern(None, None, node, None), MAX_INCOMING))
+        quads = list(islice(named_quads(store, node, None, None), MAX_OUTGOING))
+        quads += list(islice(named_quads(store, None, None, node), MAX_INCOMING))
         evidence = {q.object for q in quads if q.predicate.value == CK + "evidence"}
         for ev in evidence:
             if isinstance(ev, ox.NamedNode | ox.BlankNode):
-                quads += list(store.quads_for_pattern(ev, None, None, None))
+                quads += list(named_quads(store, ev, None, None))
     if not quads:
         raise JobError(404, f"nothing is known about <{iri}> in this store")
     form = GRAPH_FORMATS[fmt]
-    if form.supports_datasets:
-        items: list[Any] = list(dict.fromkeys(quads))
+    if fmt in QUAD_FORMATS:
+        # TriG and N-Quads keep each statement's graph: which article it came from.
+        items: list[Any] = sorted(set(quads), key=_order)
     else:
-        items = list(dict.fromkeys(ox.Triple(q.subject, q.predicate, q.object) for q in quads))
+        items = sorted({ox.Triple(q.subject, q.predicate, q.object) for q in quads}, key=_order)
     if fmt in PREFIXED_FORMATS:
         body = ox.serialize(items, format=form, prefixes=_used_prefixes(items, prefixes))
     else:
@@ -322,6 +359,7 @@ class _Lookup:
     def __init__(self, store: ox.Store) -> None:
         self.store = store
         self._labels: dict[str, dict[str, str]] = {}
+        self._names: dict[str, list[str]] = {}
         self._articles: dict[str, dict[str, Any] | None] = {}
         self._evidence: dict[tuple[str, str], list[dict[str, Any]]] = {}
 
@@ -337,12 +375,26 @@ class _Lookup:
             self._labels[iri] = out
         return self._labels[iri]
 
+    def all_names(self, iri: str) -> list[str]:
+        """Every label and alternative spelling, to recognise the entity in a sentence."""
+        if iri not in self._names:
+            node = ox.NamedNode(iri)
+            names: set[str] = set()
+            for pred in (SKOS + "prefLabel", RDFS_LABEL, SKOS + "altLabel"):
+                for q in self.store.quads_for_pattern(node, ox.NamedNode(pred), None, None):
+                    if isinstance(q.object, ox.Literal) and len(q.object.value) > 1:
+                        names.add(q.object.value)
+            self._names[iri] = sorted(names, key=len, reverse=True)
+        return self._names[iri]
+
     def article(self, graph: str) -> dict[str, Any] | None:
         """The article a graph was built from: its IRI, id, title, url, date."""
         if graph not in self._articles:
             g = ox.NamedNode(graph)
             found = None
-            for q in self.store.quads_for_pattern(None, ox.NamedNode(RDF_TYPE), ox.NamedNode(CK + "Article"), g):
+            for q in self.store.quads_for_pattern(
+                None, ox.NamedNode(RDF_TYPE), ox.NamedNode(CK + "Article"), g
+            ):
                 node = q.subject
                 info: dict[str, Any] = {"iri": node.value if isinstance(node, ox.NamedNode) else None}
                 for p in self.store.quads_for_pattern(node, None, None, g):
@@ -390,13 +442,22 @@ class _Lookup:
     def derived_from(self, graph: str) -> list[str]:
         g = ox.NamedNode(graph)
         return sorted(
-            {q.object.value for q in self.store.quads_for_pattern(g, ox.NamedNode(PROV_DERIVED), None, None)
-             if isinstance(q.object, ox.NamedNode)}
+            {
+                q.object.value
+                for q in self.store.quads_for_pattern(g, ox.NamedNode(PROV_DERIVED), None, None)
+                if isinstance(q.object, ox.NamedNode)
+            }
         )
 
 
-def _source(look: _Lookup, subject: Any, graph: str | None, other: Any, own_graphs: set[str]) -> dict[str, Any]:
-    """Where one fact comes from: its graph, the article, and the subject's sentences there."""
+def _source(look: _Lookup, this: Any, graph: str | None, other: Any, own_graphs: set[str]) -> dict[str, Any]:
+    """Where one fact about `this` (linking it to `other`) comes from: graph, article, sentences.
+
+    The supporting sentences are the ck:evidence sentences, in the fact's own
+    graph, of the entity the page is about, then those of the other end of the
+    fact. A sentence both ends cite, or one that names the other end, comes
+    first and is marked as the best match.
+    """
     if graph is None:
         return {"graph": None, "kind": "default"}
     if graph == MERGED:
@@ -410,13 +471,30 @@ def _source(look: _Lookup, subject: Any, graph: str | None, other: Any, own_grap
         return {"graph": graph, "kind": "links"}
     if graph == META:
         return {"graph": graph, "kind": "meta"}
-    sentences = [dict(s) for s in look.evidence(subject, graph)]
-    names = list(look.labels(other.value).values()) if isinstance(other, ox.NamedNode) else []
-    if isinstance(other, ox.Literal):
-        names = [other.value]
-    for s in sentences:
-        s["match"] = any(n and n in s["text"] for n in names)
-    sentences.sort(key=lambda s: not s["match"])
+    own = look.evidence(this, graph)
+    theirs = look.evidence(other, graph) if isinstance(other, ox.NamedNode | ox.BlankNode) else []
+
+    def names_of(term: Any) -> list[str]:
+        if isinstance(term, ox.NamedNode):
+            return look.all_names(term.value)
+        if isinstance(term, ox.Literal):
+            return [term.value]
+        return []
+
+    other_names, this_names = names_of(other), names_of(this)
+    shared = {e["evidence"] for e in own if e.get("evidence")} & {e["evidence"] for e in theirs}
+    ranked: list[tuple[int, int, dict[str, Any]]] = []
+    for order, (item, names) in enumerate(
+        [(e, other_names) for e in own] + [(e, this_names) for e in theirs]
+    ):
+        match = item.get("evidence") in shared or any(n in item["text"] for n in names)
+        ranked.append((0 if match else 1, order, {**item, "match": match}))
+    sentences: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for _, _, item in sorted(ranked, key=lambda r: (r[0], r[1])):
+        if item["text"] not in seen:
+            seen.add(item["text"])
+            sentences.append(item)
     return {"graph": graph, "kind": "article", "article": look.article(graph), "sentences": sentences}
 
 
@@ -424,8 +502,8 @@ def entity_view(store: ox.Store, iri: str) -> dict[str, Any]:
     """Everything the entity page shows about one IRI, as plain data."""
     node = ox.NamedNode(iri)
     look = _Lookup(store)
-    out_quads = list(islice(store.quads_for_pattern(node, None, None, None), MAX_OUTGOING + 1))
-    in_quads = list(islice(store.quads_for_pattern(None, None, node, None), MAX_INCOMING * 4))
+    out_quads = list(islice(named_quads(store, node, None, None), MAX_OUTGOING + 1))
+    in_quads = list(islice(named_quads(store, None, None, node), MAX_INCOMING * 4))
     graph_size = sum(1 for _ in islice(store.quads_for_pattern(None, None, None, node), 100_000))
     view: dict[str, Any] = {
         "iri": iri,
@@ -491,7 +569,7 @@ def entity_view(store: ox.Store, iri: str) -> dict[str, Any]:
             view["truncated_in"] = True
             continue
         fact = incoming.setdefault(key, {"s": _term(s), "p": p, "sources": []})
-        fact["sources"].append(_source(look, s, g, node, set()))
+        fact["sources"].append(_source(look, node, g, s, own_graphs))
     view["facts_in"] = sorted(incoming.values(), key=lambda f: (f["p"], f["s"]["value"]))
 
     referenced = set(view["types"])
@@ -502,23 +580,25 @@ def entity_view(store: ox.Store, iri: str) -> dict[str, Any]:
     return view
 
 
+SEARCH_QUERY = """
+SELECT ?s (MIN(STR(?t)) AS ?type) WHERE {
+  VALUES ?needle { $NEEDLE }
+  { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?l }
+  UNION { ?s <http://www.w3.org/2004/02/skos/core#altLabel> ?l }
+  FILTER(isIRI(?s) && CONTAINS(LCASE(STR(?l)), LCASE(?needle)))
+  OPTIONAL { ?s a ?t }
+} GROUP BY ?s ORDER BY ?type ?s
+"""
+
+
 def search(store: ox.Store, text: str, limit: int) -> list[dict[str, Any]]:
     """Entities whose label contains `text` (case-insensitive), with their labels and types."""
     text = text.strip()
     if not text:
         return []
-    rows = store.query(
-        """
-        SELECT ?s (MIN(STR(?t)) AS ?type) WHERE {
-          { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?l }
-          UNION { ?s <http://www.w3.org/2004/02/skos/core#altLabel> ?l }
-          FILTER(isIRI(?s) && CONTAINS(LCASE(STR(?l)), LCASE(?needle)))
-          OPTIONAL { ?s a ?t }
-        } GROUP BY ?s ORDER BY ?type ?s
-        """,
-        use_default_graph_as_union=True,
-        substitutions={ox.Variable("needle"): ox.Literal(text)},
-    )
+    # The text goes in as an N-Triples literal, escaped by Oxigraph, never spliced raw.
+    needle = str(ox.Literal(text))
+    rows = store.query(SEARCH_QUERY.replace("$NEEDLE", needle), use_default_graph_as_union=True)
     look = _Lookup(store)
     hits = []
     for row in islice(rows, limit):
@@ -544,7 +624,9 @@ def update_main(conn, store_dir: str, update: str, isolate: bool) -> None:
             store = ox.Store(store_dir)
         except OSError as exc:
             if "lock" in str(exc).lower():
-                raise JobError(503, "the store is being written by another process (confkg build?); retry later") from exc
+                raise JobError(
+                    503, "the store is being written by another process (confkg build?); retry later"
+                ) from exc
             raise JobError(500, f"cannot open the store for writing: {_one_line(exc)}") from exc
         try:
             store.update(update)

@@ -7,6 +7,9 @@
   const resultsEl = document.getElementById("results");
   const runButton = document.getElementById("run");
   const ACCEPT = "application/sparql-results+json, text/turtle;q=0.9";
+  // Datatypes that go without saying next to their value.
+  const XSD = "http://www.w3.org/2001/XMLSchema#";
+  const PLAIN_TYPES = new Set(["string", "integer", "decimal", "double", "boolean"].map((t) => XSD + t));
 
   const initial = new URLSearchParams(location.search).get("query")
     || (config.examples[0] && config.examples[0].text) || "SELECT * WHERE { ?s ?p ?o } LIMIT 10";
@@ -42,9 +45,10 @@
       td.appendChild(a);
     } else if (term.type === "literal") {
       const lang = term["xml:lang"];
+      if (lang && lang.startsWith("ar")) td.setAttribute("dir", "rtl");  // Arabic cells read from the right
       const span = el("span", { lang: lang || null, dir: lang && lang.startsWith("ar") ? "rtl" : "auto" }, term.value);
       td.appendChild(span);
-      if (term.datatype && !term.datatype.endsWith("#string")) {
+      if (term.datatype && !PLAIN_TYPES.has(term.datatype)) {
         td.appendChild(document.createTextNode(" "));
         td.appendChild(el("small", { class: "datatype" }, shorten(term.datatype)));
       }
