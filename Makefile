@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STORE ?= confkg-data
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench clean chromium
 
 $(BIN)/confkg: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,8 +21,16 @@ demo: $(BIN)/confkg
 	@echo "== queries/officials.rq"
 	$(BIN)/confkg query -f queries/officials.rq --store $(STORE)
 
-test: $(BIN)/confkg
+test: $(BIN)/confkg chromium
 	$(BIN)/python -m pytest -q
+
+# The browser test drives Debian's chromium (Playwright's own browser download is not
+# reachable here); install it when it is missing.
+chromium:
+	@[ -x /usr/bin/chromium ] || { \
+	  echo "installing Debian's chromium for the browser test"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
 lint: $(BIN)/confkg
 	$(BIN)/ruff check src tests

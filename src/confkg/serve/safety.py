@@ -11,7 +11,7 @@ check by text that looks like a string or a comment to a naive scanner.
 Whenever the lexer and the engine could disagree, the lexer errs on the side of
 seeing *more* code: an unterminated string or an IRI it cannot read is not
 swallowed, the text after it is still scanned. The scan also runs a second time
-over the text with its `\\uXXXX` escapes decoded, and a keyword found by either
+over the text with its `\\u` and `\\U` escapes decoded, and a keyword found by either
 pass counts.
 """
 
