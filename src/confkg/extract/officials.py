@@ -49,7 +49,7 @@ _MAX_TITLE = 14
 
 def _is_given(doc: Doc, i: int) -> bool:
     w = doc.tokens[i].norm
-    if doc.surface(i, i).endswith("ى"):
+    if w in ("علي", "وعلي") and doc.surface(i, i).endswith("ى"):
         # "على" (on) folds to the name "علي" for matching; written with ى it is the preposition
         return False
     if w in doc.gaz.given_names:
@@ -204,7 +204,12 @@ def _name(doc: Doc, i: int, head_at: dict, honorific_tokens: set[int], org_token
                 break
             if (w in STOP or any(s in STOP for s in stems(w)[:1])) and not after_particle:
                 break
-            if w.startswith(("و", "لل", "بال", "وال")) and w not in gaz.given_names and not after_particle:
+            if (
+                w.startswith(("و", "لل", "بال", "وال"))
+                and w not in gaz.given_names
+                and w not in gaz.particles
+                and not after_particle
+            ):
                 break
             if doc.has_word(j, _verbs(doc)):
                 break
@@ -217,6 +222,8 @@ def _name(doc: Doc, i: int, head_at: dict, honorific_tokens: set[int], org_token
             after_particle = True  # عبد + next word is one given name
         elif after_particle or j == i or w in gaz.given_names or w in gaz.compound_tails:
             after_particle = False
+        elif _more_name_follows(doc, j, head_at, honorific_tokens, org_tokens):
+            after_particle = False  # "محمد الأمين ولد …", "عبد الستار جبار الربيعي": not the end yet
         else:
             break  # a family name ends the name
         j += 1
@@ -224,6 +231,31 @@ def _name(doc: Doc, i: int, head_at: dict, honorific_tokens: set[int], org_token
     while last > i and toks[last].norm in gaz.particles:
         last -= 1
     return Span(i, last)
+
+
+def _more_name_follows(doc: Doc, j: int, head_at: dict, honorific_tokens: set[int], org_tokens: dict) -> bool:
+    """Whether the name goes on after token j, which would otherwise be the family name.
+
+    It does before a particle ("محمد الأمين ولد أحمد سالم"), and an indefinite father's
+    name goes on to a definite family name ("عبد الستار جبار الربيعي"), as does a
+    family name in two parts ("عبدالعزيز فيصل السالم الصباح").
+    """
+    k = j + 1
+    if k >= len(doc.tokens) or doc.breaks_after(j) or k in head_at or k in honorific_tokens or k in org_tokens:
+        return False
+    nxt = doc.tokens[k].norm
+    if nxt in STOP or doc.has_word(k, _verbs(doc)):
+        return False
+    if nxt in doc.gaz.particles - {"ال"}:
+        return True
+    here_definite = doc.tokens[j].norm.startswith("ال")
+    if nxt.startswith("ال") and not nxt.startswith(("الي", "الى")) and not doc.tokens[j].norm.startswith("ال"):
+        return True
+    if here_definite and nxt.startswith("ال") and j > 0 and not doc.tokens[j - 1].norm.startswith("ال"):
+        # two definite words in a row: a two-part family name ("السالم الصباح"), unless the
+        # second is a nationality ("الرئيسي الإماراتي")
+        return doc.gaz.adjective_index.lookup(nxt) is None
+    return False
 
 
 def _verbs(doc: Doc) -> frozenset[str]:
