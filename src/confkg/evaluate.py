@@ -17,7 +17,7 @@ from confkg.extract import extract, load_gazetteer
 from confkg.extract.gazetteer import Gazetteer
 from confkg.ingest import IngestError, iter_articles
 from confkg.models import ArticleFacts
-from confkg.text.normalize import name_key, normalize
+from confkg.text.normalize import name_key, normalize, stems, strip_article
 
 KINDS = (
     "conference",
@@ -117,10 +117,15 @@ def _words_overlap(a: str | None, b: str | None) -> bool:
 
 
 def _tokens_within(a: str | None, b: str | None) -> bool:
-    """Every word of `a` is in `b` (Arabic, after normalisation, ال ignored)."""
-    ta = set(_strip_al(normalize(a or "")).split())
-    tb = set(_strip_al(normalize(b or "")).split())
-    return bool(ta) and ta <= tb
+    """Every word of `a` is in `b` (Arabic, after normalisation, with or without its clitics)."""
+    ta = [set(stems(w)) | {strip_article(x) for x in stems(w)} for w in normalize(a or "").split()]
+    tb = set().union(
+        *(
+            [set(stems(w)) | {strip_article(x) for x in stems(w)} for w in normalize(b or "").split()]
+            or [set()]
+        )
+    )
+    return bool(ta) and all(forms & tb for forms in ta)
 
 
 def _strip_al(text: str) -> str:

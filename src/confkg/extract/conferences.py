@@ -82,10 +82,17 @@ def find_mentions(doc: Doc, orgs: list[OrgMention]) -> list[ConfMention]:
         if j < len(toks) and toks[j].norm == "من" and edition is not None:
             j += 1
         inner = head_at.get(j)
-        found = None
-        if inner is not None and edition is not None:
-            # "الدورة الثالثة والعشرون لمؤتمر رؤساء …": the session of a named conference
-            found = _series_at(doc, inner.last + 1, inner.value, inner.first, org_at, [], edition)
+        # a listed series first (its name may begin with a head: "للمؤتمر الإقليمي الأفريقي للإنتربول"),
+        # then "الدورة الثالثة والعشرون لمؤتمر رؤساء …" (the session of a named conference),
+        # then a series no list knows
+        found = _series_at(doc, j, head, m.first, org_at, adj, edition, generic=False)
+        if found is None and inner is not None and edition is not None:
+            found = _series_at(doc, inner.last + 1, inner.value, inner.first, org_at, [], edition, inner=True)
+        if found is None and adj:
+            named = gaz.series_names.lookup(" ".join(doc.surface(k, k) for k in (m.first, *adj)))
+            if named is not None:
+                sr = gaz.series[named]
+                found = (sr.key, sr.ar, sr.en, j - 1)
         if found is None:
             found = _series_at(doc, j, head, m.first, org_at, adj, edition)
         if found is None:
@@ -131,6 +138,9 @@ def _series_at(
     org_at: dict[int, OrgMention],
     adj: list[int],
     edition: int | None,
+    *,
+    generic: bool = True,
+    inner: bool = False,
 ) -> tuple[str, str, str | None, int] | None:
     gaz = doc.gaz
     toks = doc.tokens
@@ -153,7 +163,7 @@ def _series_at(
                 o = org_at.get(j + len(words))
                 if o is not None and o.key == org_key:
                     s = gaz.series[skey]
-                    return s.key, s.ar, s.en, _close_paren(doc, o.last)
+                    return s.key, s.ar, s.en, o.last
     named_orgs = {x.key for x in org_at.values()}
     for org_key, bodies in gaz.series_bodies.items():
         if org_key not in named_orgs:
@@ -178,17 +188,17 @@ def _series_at(
         for body, skey in gaz.series_bodies.get(o.key, []):
             if [strip_article(w) for w in body.split()] == [strip_article(w) for w in head.split()]:
                 s = gaz.series[skey]
-                return s.key, s.ar, s.en, _close_paren(doc, o.last)
+                return s.key, s.ar, s.en, o.last
         skey = gaz.series_of_org.get(o.key)
         if skey and head in gaz.series[skey].heads and edition is not None:
             s = gaz.series[skey]
-            return s.key, s.ar, s.en, _close_paren(doc, o.last)
+            return s.key, s.ar, s.en, o.last
         return None
-    if edition is None:
+    if edition is None or not generic:
         return None
     # a series no gazetteer lists: the ل-phrase after the edition
     is_head = any(st in doc.gaz.trigger_words.get("heads", []) for st in stems(toks[j].norm))
-    if not (toks[j].norm.startswith("ل") or is_head) or toks[j].norm in STOP:
+    if not (toks[j].norm.startswith("ل") or is_head or inner) or toks[j].norm in STOP:
         return None
     last = j
     k = j + 1
@@ -196,8 +206,9 @@ def _series_at(
         w = toks[k].norm
         if w in STOP or k in org_at and k > j + 1 or doc.sentence_of(k) != doc.sentence_of(j):
             break
-        nxt = toks[k + 1].norm if k + 1 < len(toks) and not doc.breaks_after(k) else ""
-        construct = nxt.startswith(("ال", "وال", "لل"))  # "أجهزة المباحث": a noun and its complement
+        # "رؤساء أجهزة المباحث": nouns in a construct chain ending in a definite one
+        ahead = [toks[x].norm for x in (k + 1, k + 2) if x < len(toks) and not doc.breaks_after(x - 1)]
+        construct = any(a.startswith(("ال", "وال", "لل")) for a in ahead) and w != "و"
         if not (w.startswith(("ال", "وال", "لل", "ل")) or construct):
             break
         last = k
@@ -206,13 +217,10 @@ def _series_at(
         # "الدورة الأولى للاجتماع الأمني المغربي الإسباني": the inner head names the series
         ar = _clean_surface(doc.surface(j, last))
     else:
-        head_words = [doc.surface(head_first, head_first)] + [doc.surface(a, a) for a in adj]
+        head_word = without_proclitics(doc.surface(head_first, head_first), head.split()[0])
+        head_words = [head_word] + [doc.surface(a, a) for a in adj]
         ar = _clean_surface(" ".join([*head_words, doc.surface(j, last)]))
     return "s-" + slugify(name_key(ar)), ar, None, last
-
-
-def _close_paren(doc: Doc, last: int) -> int:
-    return last
 
 
 def _clean_surface(text: str) -> str:
@@ -493,7 +501,12 @@ def _distance(span: tuple[int, int], i: int) -> int:
 
 def _place(doc: Doc, c: _Conf, places: list[PlaceMention], orgs: list[OrgMention]) -> str | None:
     gaz = doc.gaz
-    inside_org = {i for o in orgs for i in range(o.first, o.last + 1)}
+    # places inside an organisation's name are not venues ("مكتب الأنتربول بالرباط"), but a
+    # seat written at its end is ("… لمجلس وزراء الداخلية العرب في تونس")
+    seats = {p.first for p in places if _locative(doc, p)}
+    inside_org = {i for o in orgs for i in range(o.first, o.last + 1)} - {
+        o.last for o in orgs if o.last > o.first and o.last in seats
+    }
     candidates: list[tuple[int, str]] = []
     for m in c.mentions:
         if doc.sentences[m.sentence].headline and any(
@@ -506,22 +519,64 @@ def _place(doc: Doc, c: _Conf, places: list[PlaceMention], orgs: list[OrgMention
                 continue
             if _other_conference_closer(doc, c, p.first):
                 continue
+            if p.first < m.first and m.first - p.last > 4:
+                continue  # a venue follows the event or stands right before it ("بطنجة أعمال المؤتمر")
             d = _distance((m.first, m.last), p.first) if not (m.first <= p.first <= m.last) else 100
+            if not _locative(doc, p):
+                d += 1000  # "بمشاركة … الأردن" lists a participant; "في تونس"، "بمراكش" give the venue
             if best is None or d < best[0]:
-                best = (d, p.key)
+                best = (d, _as_venue(doc, p))
         if best:
             candidates.append(best)
     if not candidates:
         for s in sorted(c.refs):
             for p in places:
                 if p.sentence == s and not p.via_adjective and not p.as_region and p.first not in inside_org:
-                    candidates.append((50, p.key))
+                    candidates.append((50, _as_venue(doc, p)))
+    if not candidates:
+        # the headline: "… العرب بتونس"
+        for m in c.mentions:
+            if doc.sentences[m.sentence].headline:
+                for p in places:
+                    if (
+                        p.sentence == m.sentence
+                        and p.first > m.last
+                        and not p.via_adjective
+                        and not p.as_region
+                    ):
+                        candidates.append((60, _as_venue(doc, p)))
     if not candidates:
         return None
     cities = [k for _, k in sorted(candidates) if not gaz.places[k].is_country]
     if cities:
         return cities[0]
     return sorted(candidates)[0][1]
+
+
+_LOCATIVE_WORDS = frozenset({"في", "فى", "بمدينه", "مدينه", "بالعاصمه", "العاصمه", "بمقر", "داخل", "بمنطقه"})
+
+
+def _locative(doc: Doc, p: PlaceMention) -> bool:
+    """Whether a place is written as where something happens: "في تونس", "بمراكش", "بالعاصمة الرباط"."""
+    raw = doc.tokens[p.first].norm
+    if raw[:1] == "ب" and doc.gaz.place_index.lookup(raw[1:]) is not None:
+        return True
+    if raw.startswith("وب") and doc.gaz.place_index.lookup(raw[2:]) is not None:
+        return True
+    prev = doc.tokens[p.first - 1].norm if p.first > 0 else ""
+    prev2 = doc.tokens[p.first - 2].norm if p.first > 1 else ""
+    return prev in _LOCATIVE_WORDS or (prev in ("مدينه", "العاصمه") and prev2 in ("في", "فى"))
+
+
+def _as_venue(doc: Doc, p: PlaceMention) -> str:
+    """A conference is held in a city: "في تونس" / "في الكويت" is the capital, not the state."""
+    entry = doc.gaz.places[p.key]
+    if entry.is_country:
+        for alt in p.alternatives:
+            alt_entry = doc.gaz.places[alt]
+            if not alt_entry.is_country and alt_entry.country == entry.key and alt_entry.capital:
+                return alt
+    return p.key
 
 
 def _dateline_place(doc: Doc, places: list[PlaceMention]) -> str | None:

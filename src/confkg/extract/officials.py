@@ -241,7 +241,13 @@ def _more_name_follows(doc: Doc, j: int, head_at: dict, honorific_tokens: set[in
     family name in two parts ("عبدالعزيز فيصل السالم الصباح").
     """
     k = j + 1
-    if k >= len(doc.tokens) or doc.breaks_after(j) or k in head_at or k in honorific_tokens or k in org_tokens:
+    if (
+        k >= len(doc.tokens)
+        or doc.breaks_after(j)
+        or k in head_at
+        or k in honorific_tokens
+        or k in org_tokens
+    ):
         return False
     nxt = doc.tokens[k].norm
     if nxt in STOP or doc.has_word(k, _verbs(doc)):
@@ -249,7 +255,11 @@ def _more_name_follows(doc: Doc, j: int, head_at: dict, honorific_tokens: set[in
     if nxt in doc.gaz.particles - {"ال"}:
         return True
     here_definite = doc.tokens[j].norm.startswith("ال")
-    if nxt.startswith("ال") and not nxt.startswith(("الي", "الى")) and not doc.tokens[j].norm.startswith("ال"):
+    if (
+        nxt.startswith("ال")
+        and not nxt.startswith(("الي", "الى"))
+        and not doc.tokens[j].norm.startswith("ال")
+    ):
         return True
     if here_definite and nxt.startswith("ال") and j > 0 and not doc.tokens[j - 1].norm.startswith("ال"):
         # two definite words in a row: a two-part family name ("السالم الصباح"), unless the

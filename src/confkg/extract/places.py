@@ -16,6 +16,7 @@ class PlaceMention:
     sentence: int
     via_adjective: bool = False  # "المغربية": the country as an adjective
     as_region: bool = False  # "جنوب شرق فرنسا": a country named to locate a city
+    alternatives: tuple[str, ...] = ()  # other readings of an ambiguous name (تونس: state and city)
 
 
 _CITY_MARKERS = {"مدينه", "بمدينه", "لمدينه", "العاصمه", "بالعاصمه", "عاصمه", "ومدينه"}
@@ -42,7 +43,11 @@ def find_places(doc: Doc) -> list[PlaceMention]:
         key = _choose(doc, m.value, m.first, country_votes)
         prev = toks[m.first - 1].norm if m.first > 0 else ""
         as_region = gaz.places[key].is_country and prev in _REGION_WORDS
-        out.append(PlaceMention(key, m.first, m.last, doc.sentence_of(m.first), as_region=as_region))
+        out.append(
+            PlaceMention(
+                key, m.first, m.last, doc.sentence_of(m.first), as_region=as_region, alternatives=m.value
+            )
+        )
         covered.update(range(m.first, m.last + 1))
     for m in doc.find(gaz.adjective_index):
         if m.first in covered:
