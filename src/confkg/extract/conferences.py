@@ -294,9 +294,8 @@ def extract_conferences(
         if c is main:
             conf_sents |= _event_sentences(doc, dates, confs)
         clues, year = _date_clues(doc, c, conf_sents, dates, years, durations)
-        place = _place(doc, c, places, orgs)
-        if place is None and c is main and not c.announced:
-            place = _dateline_place(doc, places)
+        dateline = _dateline_place(doc, places) if c is main and not c.announced else None
+        place = _place(doc, c, places, orgs, dateline=dateline)
         key = conference_key(c.series_key, edition=c.edition, year=year, article_id=doc.article.id)
         conf = Conference(
             key=key,
@@ -499,7 +498,9 @@ def _distance(span: tuple[int, int], i: int) -> int:
     return (first - i) * 3
 
 
-def _place(doc: Doc, c: _Conf, places: list[PlaceMention], orgs: list[OrgMention]) -> str | None:
+def _place(
+    doc: Doc, c: _Conf, places: list[PlaceMention], orgs: list[OrgMention], *, dateline: str | None = None
+) -> str | None:
     gaz = doc.gaz
     # places inside an organisation's name are not venues ("مكتب الأنتربول بالرباط"), but a
     # seat written at its end is ("… لمجلس وزراء الداخلية العرب في تونس")
@@ -528,29 +529,26 @@ def _place(doc: Doc, c: _Conf, places: list[PlaceMention], orgs: list[OrgMention
                 best = (d, _as_venue(doc, p))
         if best:
             candidates.append(best)
-    if not candidates:
-        for s in sorted(c.refs):
-            for p in places:
-                if p.sentence == s and not p.via_adjective and not p.as_region and p.first not in inside_org:
-                    candidates.append((50, _as_venue(doc, p)))
-    if not candidates:
-        # the headline: "… العرب بتونس"
-        for m in c.mentions:
-            if doc.sentences[m.sentence].headline:
-                for p in places:
-                    if (
-                        p.sentence == m.sentence
-                        and p.first > m.last
-                        and not p.via_adjective
-                        and not p.as_region
-                    ):
-                        candidates.append((60, _as_venue(doc, p)))
-    if not candidates:
-        return None
-    cities = [k for _, k in sorted(candidates) if not gaz.places[k].is_country]
-    if cities:
-        return cities[0]
-    return sorted(candidates)[0][1]
+
+    def pick(found: list[tuple[int, str]]) -> str | None:
+        if not found:
+            return None
+        cities = [k for _, k in sorted(found) if not gaz.places[k].is_country]
+        return cities[0] if cities else sorted(found)[0][1]
+
+    # where the venue is written as one ("في تونس"، "بمراكش"): body first, then the
+    # sentences that refer back to the conference, then the headline ("… بمسقط")
+    venue = pick([x for x in candidates if x[0] < 1000])
+    if venue is None:
+        refs = [p for p in places if p.sentence in c.refs and not p.via_adjective and not p.as_region]
+        venue = pick(
+            [(50, _as_venue(doc, p)) for p in refs if p.first not in inside_org and _locative(doc, p)]
+        )
+    if venue is None:
+        heads = [p for m in c.mentions if doc.sentences[m.sentence].headline for p in places
+                 if p.sentence == m.sentence and p.first > m.last and not p.via_adjective and not p.as_region]  # fmt: skip
+        venue = pick([(60, _as_venue(doc, p)) for p in heads])
+    return venue or dateline or pick(candidates)
 
 
 _LOCATIVE_WORDS = frozenset({"في", "فى", "بمدينه", "مدينه", "بالعاصمه", "العاصمه", "بمقر", "داخل", "بمنطقه"})
