@@ -71,8 +71,15 @@ def find_mentions(doc: Doc, orgs: list[OrgMention]) -> list[ConfMention]:
         head = m.value
         j = m.last + 1
         adj: list[int] = []
-        while j < len(toks) and toks[j].norm in adjectives and len(adj) < 3 and not doc.breaks_after(j - 1):
-            adj.append(j)
+        nationalities: list[int] = []
+        while j < len(toks) and len(adj) < 4 and not doc.breaks_after(j - 1):
+            if toks[j].norm in adjectives:
+                adj.append(j)
+            elif toks[j].norm.startswith("ال") and gaz.adjective_index.lookup(toks[j].norm) is not None:
+                adj.append(j)  # "الاجتماع الأمني المغربي الإسباني"
+                nationalities.append(j)
+            else:
+                break
             j += 1
         edition = None
         if j < len(toks) and not doc.breaks_after(j - 1):
@@ -95,6 +102,15 @@ def find_mentions(doc: Doc, orgs: list[OrgMention]) -> list[ConfMention]:
                 found = (sr.key, sr.ar, sr.en, j - 1)
         if found is None:
             found = _series_at(doc, j, head, m.first, org_at, adj, edition)
+        if found is None and edition is None and nationalities and len(adj) >= 2:
+            # a meeting named by what it is, not by a number ("الاجتماع الأمني المغربي الإسباني"),
+            # counted only where the sentence says it took place
+            s_idx = doc.sentence_of(m.first)
+            a, b = doc.sent_tokens[s_idx]
+            cues = [x.first for name in ("held", "opening", "closing") for x in doc.trigger_hits(name)]
+            if any(a <= x <= b for x in cues) and toks[m.first].norm.startswith(("ال", "وال", "بال", "لل")):
+                ar = _clean_surface(doc.surface(m.first, adj[-1]))
+                found = ("s-" + slugify(name_key(ar)), ar, None, adj[-1])
         if found is None:
             continue
         key, ar, en, last = found
@@ -106,7 +122,7 @@ def find_mentions(doc: Doc, orgs: list[OrgMention]) -> list[ConfMention]:
     for m in doc.find(gaz.series_names):
         if m.first in consumed:
             continue
-        if not any(
+        if not gaz.series[m.value].standalone and not any(
             strip_article(st) in {strip_article(h.split()[0]) for h in heads}
             for st in stems(doc.tokens[m.first].norm)
         ):
@@ -240,6 +256,20 @@ def extract_conferences(
     doc._all_mentions = mentions  # type: ignore[attr-defined]
     if not mentions:
         return [], {}
+    # one meeting written two ways in one article ("الاجتماع الـ41 لوزراء داخلية الخليج" and
+    # "الاجتماع الـ41 لأصحاب السمو والمعالي وزراء الداخلية"): a series no list knows joins
+    # the other mention of the same head and edition
+    for m in mentions:
+        if m.series_key.startswith("s-") and m.edition is not None:
+            twin = next(
+                (x for x in mentions if x is not m and x.edition == m.edition and x.head == m.head
+                 and not x.series_key.startswith("s-")),
+                None,
+            ) or next(
+                (x for x in mentions if x is not m and x.edition == m.edition and x.head == m.head), None
+            )  # fmt: skip
+            if twin is not None:
+                m.series_key, m.series_ar, m.series_en = twin.series_key, twin.series_ar, twin.series_en
     confs: dict[tuple[str, int | None], _Conf] = {}
     for m in mentions:
         if m.edition is None:

@@ -56,6 +56,7 @@ class SeriesEntry:
     heads: tuple[str, ...] = ()
     organisation: str | None = None
     organiser: str | None = None
+    standalone: bool = False  # named in the news without a head word ("عملية العقبة")
 
 
 @dataclass(frozen=True)
@@ -195,6 +196,7 @@ def load_gazetteer(folder: str | None = None) -> Gazetteer:
             tuple(normalize(h) for h in s.get("heads", [])),
             s.get("organisation"),
             s.get("organiser"),
+            bool(s.get("standalone", False)),
         )
         g.series[entry.key] = entry
         for name in s.get("names", []):
@@ -234,6 +236,8 @@ def load_gazetteer(folder: str | None = None) -> Gazetteer:
     g.calendar = calendar_from(_read(gz_dir, gaz_pkg, "calendar.toml"))
     bp = _read(gz_dir, gaz_pkg, "boilerplate.toml")
     g.boilerplate = Boilerplate(
-        bp.get("line_patterns", []), [*bp.get("site_names", []), *bp.get("exact_lines", [])]
+        bp.get("line_patterns", []),
+        [*bp.get("site_names", []), *bp.get("exact_lines", [])],
+        bp.get("section_headers", []),
     )
     return g

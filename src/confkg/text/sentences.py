@@ -37,12 +37,20 @@ def split_sentences(
     seen_lines: set[str] = set()
     offset = 0
     first_line = True
+    in_related = False  # inside a list of other stories, after "أخبار ذات صلة"
     for line_no, line in enumerate(text.split("\n")):
         line_start = offset
         offset += len(line) + 1
         key = normalize(line)
         if not key:
             continue
+        if boilerplate is not None and boilerplate.is_section_header(key):
+            in_related = True
+            continue
+        if in_related:
+            if len(line.strip()) <= _RELATED_MAX:
+                continue
+            in_related = False
         if key in seen_lines or (boilerplate is not None and boilerplate.is_furniture(key)):
             first_line = False
             continue
@@ -87,12 +95,21 @@ def _pieces(line: str) -> list[tuple[int, int]]:
     return spans
 
 
-class Boilerplate:
-    """Lines that are page furniture (comment boxes, newsletter forms, site names)."""
+_RELATED_MAX = 150  # a headline in a related-stories list is shorter than a paragraph
 
-    def __init__(self, line_patterns: list[str], site_names: list[str]) -> None:
+
+class Boilerplate:
+    """Lines that are page furniture (comment boxes, newsletter forms, site names, related stories)."""
+
+    def __init__(
+        self, line_patterns: list[str], site_names: list[str], section_headers: list[str] = ()
+    ) -> None:
         self._patterns = [normalize(p) for p in line_patterns if normalize(p)]
         self._sites = {normalize(s) for s in site_names if normalize(s)}
+        self._headers = {normalize(h) for h in section_headers if normalize(h)}
+
+    def is_section_header(self, norm_line: str) -> bool:
+        return norm_line.strip(" -|*:.،") in self._headers
 
     def is_furniture(self, norm_line: str) -> bool:
         bare = norm_line.strip(" -|*:.،")
