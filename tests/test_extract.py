@@ -35,6 +35,13 @@ def test_rules_generalise_to_articles_written_in_four_regional_styles():
     assert ev.kinds["edition"].precision == 1.0, ev.table()
 
 
+def test_rules_generalise_to_a_second_set_in_eight_more_styles():
+    heldout = ROOT / "tests" / "data" / "heldout"
+    ev = evaluate(heldout / "gold", [heldout / "articles.jsonl"])
+    assert ev.articles == 8
+    assert ev.overall.f1 >= 0.8, ev.table()
+
+
 def test_evaluate_prints_the_table(runner):
     result = runner.invoke(main, ["evaluate", str(ROOT / "seeds" / "gold"), str(ROOT / "seeds" / "articles")])
     assert result.exit_code == 0, result.output
