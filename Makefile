@@ -32,6 +32,10 @@ chromium:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
+# About 8 minutes on 2 cores: writes bench/results/latest.json and latest.md (see bench/run.py).
+bench: $(BIN)/confkg
+	$(BIN)/python bench/run.py
+
 lint: $(BIN)/confkg
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests

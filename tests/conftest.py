@@ -15,6 +15,7 @@ GOLD = ROOT / "seeds" / "gold"
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "reasoner: runs the HermiT OWL reasoner (Java, ~1 s per call)")
+    config.addinivalue_line("markers", "scale: Dask, Oxigraph server and Virtuoso (tests/test_scale.py)")
 
 
 @pytest.fixture(scope="session")

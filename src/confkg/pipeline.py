@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import multiprocessing
+import pickle
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import Graph, URIRef
 
 from confkg.extract import extract, load_gazetteer
-from confkg.ingest import IngestError, iter_articles
+from confkg.ingest import SUFFIXES, IngestError, iter_articles
 from confkg.models import Article, ArticleFacts
 from confkg.namespaces import CK
 from confkg.rdf import article_graph, content_hash, pipeline_version
@@ -49,6 +53,23 @@ def process_article(article: Article) -> tuple[ArticleFacts, Graph]:
     return facts, article_graph(facts, gazetteer=gaz)
 
 
+@dataclass
+class BuildProgress:
+    """Where a build stands, passed to `build(progress=...)` after each chunk of articles."""
+
+    done: int = 0  # articles read so far: built, unchanged, refused or in error
+    built: int = 0
+    unchanged: int = 0
+    refused: int = 0
+    errors: int = 0
+
+
+Progress = Callable[[BuildProgress], None]
+
+# One article on its way: what it is, what came of it, and the violations that refuse it.
+_Done = tuple[Article, ArticleFacts, Graph, list]
+
+
 def build(
     paths: Iterable[str | Path],
     store: KGStore,
@@ -57,60 +78,235 @@ def build(
     batch_size: int = 64,
     skip_unchanged: bool = True,
     on_article: Callable[[str], None] | None = None,
+    jobs: int = 1,
+    progress: Progress | None = None,
+    keep_facts: bool = True,
+    chunk_size: int = 16,
 ) -> BuildReport:
     """Build every article under `paths` into `store`, one transaction per batch of articles.
 
     An article whose graph fails validation is refused and not stored; the
     others are. With `skip_unchanged`, an article whose text has the same
     content hash as the stored one is not rebuilt.
+
+    `jobs` > 1 extracts and validates in that many processes (chunks of
+    `chunk_size` articles), while this process stays the one writer: the
+    batches and their transactions are the same as with one job, so the store
+    ends up the same. `progress` is called after each chunk. `keep_facts=False`
+    leaves `report.facts` empty, so memory does not grow with the corpus.
+    The workers are spawned, so a script that calls this with `jobs` > 1 needs
+    Python's `if __name__ == "__main__":` guard.
     """
     report = BuildReport()
+    state = BuildProgress()
     known = stored_hashes(store) if skip_unchanged else {}
-    pending: dict[str, tuple[Article, ArticleFacts, Graph]] = {}
 
-    def flush() -> None:
-        if not pending:
-            return
-        graphs = {aid: g for aid, (_, _, g) in pending.items()}
-        found = validator(graphs) if validator else {}
-        # warnings (sh:Warning) are reported by `confkg validate`; only violations refuse a graph
-        problems = {
-            aid: [v for v in vs if getattr(v, "severity", "Violation") == "Violation"]
-            for aid, vs in found.items()
-        }
+    def tell() -> None:
+        if progress:
+            state.built, state.refused, state.errors = (
+                len(report.built),
+                len(report.refused),
+                len(report.errors),
+            )
+            state.unchanged = len(report.unchanged)
+            progress(state)
+
+    def write(done: list[_Done]) -> None:
         to_store: dict[URIRef, Graph] = {}
-        for aid, (art, facts, g) in pending.items():
-            if problems.get(aid):
-                report.refused.append(Refusal(aid, art.source or aid, [str(p) for p in problems[aid]]))
+        for art, facts, g, problems in done:
+            if problems:
+                report.refused.append(Refusal(art.id, art.source or art.id, [str(p) for p in problems]))
                 continue
-            to_store[iris.article_graph(aid)] = g
-            report.built.append(aid)
-            report.facts.append(facts)
+            to_store[iris.article_graph(art.id)] = g
+            report.built.append(art.id)
+            if keep_facts:
+                report.facts.append(facts)
         if to_store:
             # what the old and the new graphs are about: the merged graph is redone for those only
             report.touched.update(subjects_of(store, to_store))
             store.replace_graphs(to_store)
             report.touched.update(subjects_of(store, to_store))
-        pending.clear()
 
+    if jobs <= 1:
+        pending: dict[str, tuple[Article, ArticleFacts, Graph]] = {}
+
+        def flush() -> None:
+            if not pending:
+                return
+            graphs = {aid: g for aid, (_, _, g) in pending.items()}
+            found = validator(graphs) if validator else {}
+            write(
+                [(art, facts, g, _violations(found.get(aid, []))) for aid, (art, facts, g) in pending.items()]
+            )
+            state.done += len(pending)
+            pending.clear()
+            tell()
+
+        for item in _articles(paths, report, state, known, skip_unchanged, on_article):
+            if item.id in pending:
+                report.errors.append(IngestError(item.source or item.id, f"duplicate article id {item.id!r}"))
+                state.done += 1
+                continue
+            facts, graph = process_article(item)
+            pending[item.id] = (item, facts, graph)
+            if len(pending) >= batch_size:
+                flush()
+        flush()
+        tell()
+        return report
+
+    _build_parallel(
+        _articles(paths, report, state, known, skip_unchanged, on_article),
+        report=report,
+        state=state,
+        write=write,
+        tell=tell,
+        validator=validator,
+        jobs=jobs,
+        batch_size=batch_size,
+        chunk_size=chunk_size,
+    )
+    tell()
+    return report
+
+
+def _violations(found: list) -> list:
+    # warnings (sh:Warning) are reported by `confkg validate`; only violations refuse a graph
+    return [v for v in found if getattr(v, "severity", "Violation") == "Violation"]
+
+
+def _articles(
+    paths: Iterable[str | Path],
+    report: BuildReport,
+    state: BuildProgress,
+    known: dict[str, tuple[str, str]],
+    skip_unchanged: bool,
+    on_article: Callable[[str], None] | None,
+) -> Iterator[Article]:
+    """The articles to build: ingest errors and unchanged articles are counted and left out."""
     for item in iter_articles(paths):
         if isinstance(item, IngestError):
             report.errors.append(item)
+            state.done += 1
             continue
         if on_article:
             on_article(item.id)
         if skip_unchanged and known.get(item.id) == (content_hash(item.text), pipeline_version()):
             report.unchanged.append(item.id)
+            state.done += 1
             continue
-        if item.id in pending:
-            report.errors.append(IngestError(item.source or item.id, f"duplicate article id {item.id!r}"))
-            continue
-        facts, graph = process_article(item)
-        pending[item.id] = (item, facts, graph)
-        if len(pending) >= batch_size:
-            flush()
-    flush()
-    return report
+        yield item
+
+
+def _build_parallel(
+    articles: Iterator[Article],
+    *,
+    report: BuildReport,
+    state: BuildProgress,
+    write: Callable[[list[_Done]], None],
+    tell: Callable[[], None],
+    validator: Validator | None,
+    jobs: int,
+    batch_size: int,
+    chunk_size: int,
+) -> None:
+    """Extract and validate chunks in worker processes; write each batch here, in order, in one transaction."""
+    remote_validator = validator if validator is not None and _picklable(validator) else None
+    # spawn, not fork: the parent holds an open Oxigraph store and its threads
+    context = multiprocessing.get_context("spawn")
+    in_flight: deque[tuple[list[Article], bool, Future]] = deque()
+    ready: list[_Done] = []
+    limit = max(2, jobs * 3)  # chunks queued ahead: enough to keep workers busy, bounded memory
+
+    def collect_one() -> None:
+        chunk, last, future = in_flight.popleft()
+        results = future.result()
+        done = [(art, facts, g, problems) for art, (facts, g, problems) in zip(chunk, results, strict=True)]
+        if validator is not None and remote_validator is None:
+            found = validator({art.id: g for art, _, g, _ in done})
+            done = [(art, facts, g, _violations(found.get(art.id, []))) for art, facts, g, _ in done]
+        ready.extend(done)
+        state.done += len(chunk)
+        if last:
+            write(ready)
+            ready.clear()
+        tell()
+
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=load_gazetteer) as pool:
+        batch_ids: set[str] = set()
+        chunk: list[Article] = []
+
+        def submit(last: bool) -> None:
+            nonlocal chunk
+            if chunk or last:
+                in_flight.append((chunk, last, pool.submit(_process_chunk, chunk, remote_validator)))
+                chunk = []
+            while len(in_flight) > limit:
+                collect_one()
+
+        for item in articles:
+            if item.id in batch_ids:
+                # the same rule as one job: a repeated id within a batch is an error
+                report.errors.append(IngestError(item.source or item.id, f"duplicate article id {item.id!r}"))
+                state.done += 1
+                continue
+            batch_ids.add(item.id)
+            chunk.append(item)
+            if len(batch_ids) >= batch_size:
+                submit(last=True)
+                batch_ids = set()
+            elif len(chunk) >= chunk_size:
+                submit(last=False)
+        if batch_ids:
+            submit(last=True)
+        while in_flight:
+            collect_one()
+
+
+def _process_chunk(
+    articles: list[Article], validator: Validator | None
+) -> list[tuple[ArticleFacts, Graph, list]]:
+    """In a worker: extract a chunk of articles and validate their graphs in one call."""
+    done = [process_article(a) for a in articles]
+    found = validator({a.id: g for a, (_, g) in zip(articles, done, strict=True)}) if validator else {}
+    return [
+        (facts, g, _violations(found.get(a.id, []))) for a, (facts, g) in zip(articles, done, strict=True)
+    ]
+
+
+def _picklable(obj: object) -> bool:
+    try:
+        pickle.dumps(obj)
+    except Exception:  # a lambda or a closure: it runs in the parent instead
+        return False
+    return True
+
+
+def count_articles(paths: Iterable[str | Path]) -> int:
+    """How many articles `paths` hold, cheaply (a .jsonl counts its non-empty lines): a progress bar's total."""
+    total = 0
+    for raw in paths:
+        path = Path(raw)
+        files = (
+            [
+                p
+                for p in path.rglob("*")
+                if p.is_file() and not any(x.startswith(".") for x in p.relative_to(path).parts)
+            ]
+            if path.is_dir()
+            else [path]
+        )
+        for f in files:
+            suffix = f.suffix.lower()
+            if suffix == ".jsonl":
+                try:
+                    with f.open("rb") as fh:
+                        total += sum(1 for line in fh if line.strip())
+                except OSError:
+                    total += 1
+            elif suffix in SUFFIXES or not path.is_dir():
+                total += 1
+    return total
 
 
 def stored_hashes(store: KGStore) -> dict[str, tuple[str, str]]:
@@ -120,3 +316,213 @@ def stored_hashes(store: KGStore) -> dict[str, tuple[str, str]]:
         f"<{CK.pipelineVersion}> ?v }} }}"
     )
     return {str(r[0]): (str(r[1]), str(r[2])) for r in rows}
+
+
+# -- past one machine: shards from a Dask cluster, and their bulk load ------------------------------
+
+
+@dataclass
+class ShardReport:
+    """What `build_shards` wrote: one N-Quads file per partition."""
+
+    shards: list[Path] = field(default_factory=list)
+    built: list[str] = field(default_factory=list)
+    refused: list[Refusal] = field(default_factory=list)
+    errors: list[IngestError] = field(default_factory=list)
+    quads: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and not self.refused
+
+
+def build_shards(
+    paths: Iterable[str | Path],
+    shards_dir: str | Path,
+    *,
+    scheduler: object,
+    validate: bool = True,
+    partition_size: int = 256,
+    max_in_flight: int | None = None,
+) -> ShardReport:
+    """Extract and validate articles on a Dask cluster; each partition becomes `part-NNNNN.nq` in `shards_dir`.
+
+    `scheduler` is a `distributed.Client` or a scheduler address ("tcp://host:8786").
+    The workers write the shards themselves, so `shards_dir` must be a folder
+    every worker reaches under the same path (a shared file system; on one
+    machine, any folder). Articles are read here and sent in partitions of
+    `partition_size`; at most `max_in_flight` partitions (default: twice the
+    workers' threads) are out at once, so memory here stays bounded.
+    """
+    from distributed import Client, as_completed
+
+    folder = Path(shards_dir).resolve()
+    folder.mkdir(parents=True, exist_ok=True)
+    client = scheduler if isinstance(scheduler, Client) else Client(str(scheduler))
+    own_client = client is not scheduler
+    report = ShardReport()
+    results: dict[int, dict] = {}
+    try:
+        threads = sum(client.nthreads().values()) or 1
+        limit = max_in_flight or 2 * threads
+        running = as_completed()
+        partition: list[Article] = []
+        index = 0
+
+        def take(done: object) -> None:
+            out = done.result()
+            results[out["index"]] = out
+
+        def submit() -> None:
+            nonlocal partition, index
+            future = client.submit(_write_shard, index, partition, str(folder), validate, pure=False)
+            running.add(future)
+            partition, index = [], index + 1
+            while running.count() >= limit:
+                take(next(running))
+
+        seen: set[str] = set()
+        for item in iter_articles(paths):
+            if isinstance(item, IngestError):
+                report.errors.append(item)
+                continue
+            if item.id in seen:
+                report.errors.append(IngestError(item.source or item.id, f"duplicate article id {item.id!r}"))
+                continue
+            seen.add(item.id)
+            partition.append(item)
+            if len(partition) >= partition_size:
+                submit()
+        if partition:
+            submit()
+        for done in running:
+            take(done)
+    finally:
+        if own_client:
+            client.close()
+    for i in sorted(results):
+        out = results[i]
+        report.shards.append(Path(out["path"]))
+        report.built.extend(out["built"])
+        report.refused.extend(Refusal(*r) for r in out["refused"])
+        report.quads += out["quads"]
+    return report
+
+
+def _write_shard(index: int, articles: list[Article], folder: str, validate: bool) -> dict:
+    """On a Dask worker: one partition's article graphs as one N-Quads file, refused graphs left out."""
+    done = [(a, *process_article(a)) for a in articles]
+    found: dict[str, list] = {}
+    if validate:
+        from confkg.validate import validate_graphs
+
+        found = validate_graphs({a.id: g for a, _, g in done})
+    lines: list[str] = []
+    built: list[str] = []
+    refused: list[tuple[str, str, list[str]]] = []
+    for art, _, g in done:
+        problems = _violations(found.get(art.id, []))
+        if problems:
+            refused.append((art.id, art.source or art.id, [str(p) for p in problems]))
+            continue
+        built.append(art.id)
+        lines.extend(_quad_lines(g, iris.article_graph(art.id)))
+    path = Path(folder) / f"part-{index:05d}.nq"
+    tmp = path.with_name(path.name + ".part")
+    tmp.write_text("".join(sorted(lines)), "utf-8")
+    tmp.replace(path)  # a shard is either whole or absent
+    return {"index": index, "path": str(path), "built": built, "refused": refused, "quads": len(lines)}
+
+
+def _quad_lines(graph: Graph, name: URIRef) -> list[str]:
+    """N-Quads lines of a graph: N-Triples writes one triple a line, ending in " ."."""
+    out = []
+    for line in graph.serialize(format="nt").splitlines():
+        line = line.rstrip()
+        if line.endswith(" ."):
+            out.append(f"{line[:-2]} <{name}> .\n")
+    return out
+
+
+@dataclass
+class LoadReport:
+    """What `load_shards` did."""
+
+    files: int = 0
+    quads: int = 0  # quads read from the shards (named graphs)
+    graphs: int = 0
+    replaced: int = 0  # graphs that were in the store already and were replaced
+    seconds: float = 0.0
+
+
+def shard_files(paths: Iterable[str | Path]) -> list[Path]:
+    """The N-Quads files under `paths` (files, or folders of `*.nq`), in a stable order."""
+    out: list[Path] = []
+    for raw in paths:
+        p = Path(raw)
+        out.extend(sorted(p.glob("*.nq")) if p.is_dir() else [p])
+    return out
+
+
+def load_shards(store: KGStore, paths: Iterable[str | Path]) -> LoadReport:
+    """Bulk-load N-Quads shards; the default graph stays the set union of the named graphs.
+
+    The graphs a shard holds replace those of the same name in the store. Into
+    the embedded store this is Oxigraph's bulk loader (fast, not transactional:
+    an interrupted load is redone by loading again); into a remote store,
+    batches of INSERT DATA. Afterwards run `update_merged(store)` and the
+    linker, as `confkg load` does.
+    """
+    import time
+
+    import pyoxigraph as ox
+
+    start = time.perf_counter()
+    files = shard_files(paths)
+    report = LoadReport(files=len(files))
+    for f in files:
+        if not f.is_file():
+            raise FileNotFoundError(f"{f}: no such shard")
+    existing = {str(g) for g in store.graph_iris()}
+    if existing:
+        # graphs that are in the store already are replaced: find them first (a fresh store skips this pass)
+        names = {
+            str(getattr(q.graph_name, "value", ""))
+            for f in files
+            for q in ox.parse(path=str(f), format=ox.RdfFormat.N_QUADS)
+        }
+        present = existing & names
+        if present:
+            store.remove_graphs([URIRef(g) for g in sorted(present)])
+        report.replaced = len(present)
+    graphs: set[str] = set()
+
+    if getattr(store, "ox", None) is not None:
+        # the named graphs with Oxigraph's own loader (parsing in Rust); then their triples into the union
+        for f in files:
+            store.ox.bulk_load(path=str(f), format=ox.RdfFormat.N_QUADS)
+
+        def union(path: Path) -> Iterator[ox.Quad]:
+            for q in ox.parse(path=str(path), format=ox.RdfFormat.N_QUADS):
+                report.quads += 1
+                if isinstance(q.graph_name, ox.NamedNode):
+                    graphs.add(q.graph_name.value)
+                yield ox.Quad(q.subject, q.predicate, q.object)
+
+        for f in files:
+            store.ox.bulk_extend(union(f))
+        store.ox.flush()
+    else:
+
+        def lines() -> Iterator[tuple[str, str]]:
+            for f in files:
+                for q in ox.parse(path=str(f), format=ox.RdfFormat.N_QUADS):
+                    if not isinstance(q.graph_name, ox.NamedNode):
+                        continue  # confkg's shards hold named graphs only; a bare triple has no article behind it
+                    graphs.add(q.graph_name.value)
+                    yield q.graph_name.value, f"{q.subject} {q.predicate} {q.object} ."
+
+        report.quads = store.load_quads(lines())
+    report.graphs = len(graphs)
+    report.seconds = time.perf_counter() - start
+    return report

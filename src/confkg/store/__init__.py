@@ -44,10 +44,15 @@ class KGStore:
     def open(cls, location: str | Path | None = DEFAULT_LOCATION, *, create: bool = True) -> KGStore:
         """Open the store at `location` (a folder), creating it when `create` is true.
 
-        `location=None` gives an in-memory store (tests, benchmarks).
+        `location=None` gives an in-memory store (tests, benchmarks); an http(s)
+        URL, a SPARQL 1.1 server (`confkg.store.remote.RemoteStore`, same methods).
         """
         if location is None:
             return cls(ox.Store(), None)
+        if isinstance(location, str) and location.lower().startswith(("http://", "https://")):
+            from confkg.store.remote import RemoteStore
+
+            return RemoteStore.open(location)  # type: ignore[return-value]  # KGStore's methods, no .ox
         path = Path(location)
         if not path.exists() and not create:
             raise StoreError(f"{path}: no confkg store here (run 'confkg build' first)")

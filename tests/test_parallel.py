@@ -1,0 +1,88 @@
+"""`confkg build --jobs N`: worker processes extract and validate, one writer stores, and the graph is the same."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+
+from confkg.cli import main
+from confkg.pipeline import BuildProgress, build, count_articles
+from confkg.store import KGStore
+from confkg.validate import validate_graphs
+
+sys.path.insert(0, str(ROOT / "bench"))
+import corpus  # noqa: E402  (bench/ is not a package: the benchmark's generator, used here for volume only)
+
+COUNT = 24
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A generated corpus of modest size, as one .jsonl file."""
+    return corpus.write(tmp_path_factory.mktemp("corpus") / "articles.jsonl", COUNT, seed=11)
+
+
+def _nquads(runner, store: Path) -> list[str]:
+    result = runner.invoke(main, ["export", "--format", "nquads", "--store", str(store)])
+    assert result.exit_code == 0, result.output
+    return sorted(line for line in result.output.splitlines() if line.strip())
+
+
+def _union(store: Path) -> set[str]:
+    with KGStore.open(store, create=False) as s:
+        return {" ".join(str(t) for t in row) for row in s.query("SELECT ?s ?p ?o WHERE { ?s ?p ?o }")}
+
+
+def test_jobs_2_gives_the_same_graph_as_jobs_1(generated: Path, tmp_path: Path, runner) -> None:
+    one, two = tmp_path / "one", tmp_path / "two"
+    first = runner.invoke(main, ["build", str(generated), "--store", str(one), "--jobs", "1", "--quiet"])
+    second = runner.invoke(main, ["build", str(generated), "--store", str(two), "--jobs", "2"])
+    assert first.exit_code == 0, first.output
+    assert second.exit_code == 0, second.output
+    assert f"{COUNT}/{COUNT} articles" in second.output  # the progress bar's last state
+    assert f"built {COUNT} article(s)" in second.output
+    quads = _nquads(runner, one)
+    assert len(quads) > COUNT * 100
+    assert quads == _nquads(runner, two)  # every named graph, merged and links graphs included
+    assert _union(one) == _union(two)  # and the default graph, their union
+
+
+def test_progress_counts_every_article_and_a_rebuild_skips_them_all(generated: Path, tmp_path: Path) -> None:
+    seen: list[BuildProgress] = []
+
+    def progress(state: BuildProgress) -> None:
+        seen.append(BuildProgress(**vars(state)))
+
+    with KGStore.open(tmp_path / "store") as store:
+        report = build([generated], store, validator=validate_graphs, jobs=2, progress=progress, chunk_size=5)
+        assert len(report.built) == COUNT and not report.refused and not report.errors
+        assert [s.done for s in seen] == sorted(s.done for s in seen)  # never goes back
+        assert seen[-1].done == COUNT == seen[-1].built
+        assert len(seen) >= COUNT // 5  # one call per chunk at least
+        again = build([generated], store, validator=validate_graphs, jobs=2, keep_facts=False)
+    assert len(again.unchanged) == COUNT and not again.built
+
+
+def test_refusals_and_duplicates_are_the_same_with_two_jobs(tmp_path: Path) -> None:
+    rows = [dict(a) for a in corpus.articles(6, seed=3)]
+    rows.append(dict(rows[0]))  # the same id twice in one batch: an error, as with one job
+    source = tmp_path / "dup.jsonl"
+    source.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+
+    def refuse_second(graphs):  # a lambda-like validator that cannot be pickled runs in the parent
+        return {k: (["refused on purpose"] if k == rows[1]["id"] else []) for k in graphs}
+
+    reports = []
+    for jobs in (1, 2):
+        with KGStore.open(tmp_path / f"store{jobs}") as store:
+            reports.append(build([source], store, validator=refuse_second, jobs=jobs, chunk_size=2))
+    one, two = reports
+    assert [r.article_id for r in one.refused] == [r.article_id for r in two.refused] == [rows[1]["id"]]
+    assert [str(e) for e in one.errors] == [str(e) for e in two.errors]
+    assert len(one.errors) == 1 and "duplicate article id" in str(one.errors[0])
+    assert one.built == two.built
+    assert count_articles([source]) == len(rows)
