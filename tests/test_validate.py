@@ -259,7 +259,7 @@ def test_the_text_report_has_one_line_per_violation_with_the_sentence():
     edition_line = next(line for line in lines if "edition datatype" in line)
     assert edition_line.startswith("000_694295c2e3e9f014: Violation | edition datatype (Or) | ")
     assert (
-        '| id:conference/arab-police-security-leaders-47 | ck:edition | "x" | ck:edition is an xsd:positiveInteger'
+        '| conference:arab-police-security-leaders-47 | ck:edition | "x" | ck:edition is an xsd:positiveInteger'
         in edition_line
     )
     assert "sentence: اسدل الستار" in edition_line

@@ -53,11 +53,45 @@ def main() -> None:
 @click.option("--no-validate", is_flag=True, help="Store graphs without the SHACL gate (not advised).")
 @click.option("--force", is_flag=True, help="Rebuild articles even when their text has not changed.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the one-line summary and errors.")
-def build(paths: tuple[str, ...], store_dir: str, no_validate: bool, force: bool, quiet: bool) -> None:
+@click.option(
+    "--jobs",
+    "-j",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 256),
+    help="Processes that extract and validate (one writer stores their graphs).",
+)
+@click.option(
+    "--dask",
+    "dask_address",
+    metavar="ADDRESS",
+    help="Extract on this Dask scheduler (tcp://host:8786) into N-Quads shards (needs --shards); then 'confkg load'.",
+)
+@click.option(
+    "--shards",
+    "shards_dir",
+    type=click.Path(file_okay=False),
+    help="With --dask: folder for the shards, one part-NNNNN.nq per partition (shared by the workers).",
+)
+def build(
+    paths: tuple[str, ...],
+    store_dir: str,
+    no_validate: bool,
+    force: bool,
+    quiet: bool,
+    jobs: int,
+    dask_address: str | None,
+    shards_dir: str | None,
+) -> None:
     """Extract articles (.txt, .jsonl, .html files or folders) into the store."""
     from confkg.pipeline import build as run_build
     from confkg.report import print_build_report
 
+    if dask_address or shards_dir:
+        if not (dask_address and shards_dir):
+            fail("--dask ADDRESS and --shards DIR go together")
+        _build_on_dask(paths, dask_address, shards_dir, validate=not no_validate, quiet=quiet)
+        return
     validator = None
     if not no_validate:
         from confkg.validate import validate_graphs
@@ -65,7 +99,16 @@ def build(paths: tuple[str, ...], store_dir: str, no_validate: bool, force: bool
         validator = validate_graphs
     store = open_store(store_dir, create=True)
     try:
-        report = run_build(paths, store, validator=validator, skip_unchanged=not force)
+        with _ProgressBar(paths, enabled=not quiet) as progress:
+            report = run_build(
+                paths,
+                store,
+                validator=validator,
+                skip_unchanged=not force,
+                jobs=jobs,
+                progress=progress,
+                keep_facts=False,
+            )
         from confkg.resolve.merge import update_merged
 
         merged = update_merged(store, subjects=report.touched)
@@ -85,9 +128,114 @@ def build(paths: tuple[str, ...], store_dir: str, no_validate: bool, force: bool
         sys.exit(1)
 
 
+class _ProgressBar:
+    """One progress bar on stderr: articles done, articles per second, refused so far, time left."""
+
+    def __init__(self, paths: tuple[str, ...], *, enabled: bool) -> None:
+        self.paths = paths
+        self.enabled = enabled
+        self.bar = None
+        self.task = None
+
+    def __enter__(self):
+        if not self.enabled:
+            return None
+        from rich.console import Console
+        from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+        from confkg.pipeline import count_articles
+
+        self.bar = Progress(
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total} articles"),
+            TextColumn("{task.fields[rate]} articles/s"),
+            TextColumn("refused {task.fields[refused]}"),
+            TimeRemainingColumn(),
+            console=Console(stderr=True),
+        )
+        self.bar.start()
+        self.task = self.bar.add_task("build", total=count_articles(self.paths) or None, rate="-", refused=0)
+        return self.update
+
+    def update(self, state) -> None:
+        task = self.bar.tasks[0]
+        rate = f"{task.speed:.1f}" if task.speed else "-"
+        self.bar.update(self.task, completed=state.done, refused=state.refused, rate=rate)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def _build_on_dask(
+    paths: tuple[str, ...], address: str, shards_dir: str, *, validate: bool, quiet: bool
+) -> None:
+    from confkg.pipeline import build_shards
+
+    try:
+        report = build_shards(paths, shards_dir, scheduler=address, validate=validate)
+    except ImportError as exc:
+        fail(f"--dask needs dask.distributed ({exc.name}); pip install 'confkg[scale]'")
+    except OSError as exc:
+        fail(f"{address}: cannot use the Dask cluster ({exc})")
+    for e in report.errors:
+        click.echo(f"error: {e}", err=True)
+    for r in report.refused:
+        click.echo(f"refused: {r.source}: {len(r.reasons)} problem(s)", err=True)
+        if not quiet:
+            for reason in r.reasons:
+                click.echo(f"    {reason}", err=True)
+    click.echo(
+        f"built {len(report.built)} article(s) into {len(report.shards)} shard(s), {report.quads} quads, "
+        f"in {shards_dir}"
+        + (f"; refused {len(report.refused)}" if report.refused else "")
+        + (f"; {len(report.errors)} error(s)" if report.errors else "")
+        + f". Next: confkg load {shards_dir} --store STORE"
+    )
+    if not report.ok:
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("shards", nargs=-1, required=True)
+@store_option
+@click.option("--quiet", "-q", is_flag=True, help="Print only the one-line summary and errors.")
+def load(shards: tuple[str, ...], store_dir: str, quiet: bool) -> None:
+    """Bulk-load N-Quads shards (files or folders of *.nq, from build --dask) into the store."""
+    from confkg.pipeline import load_shards
+    from confkg.resolve.merge import update_merged
+
+    store = open_store(store_dir, create=True)
+    try:
+        report = load_shards(store, shards)
+        merged = update_merged(store)
+        from confkg.link import link_offline
+
+        links = link_offline(store)
+        click.echo(
+            f"loaded {report.quads} quads in {report.graphs} graph(s) from {report.files} shard(s) "
+            f"in {report.seconds:.1f} s"
+            + (f" ({report.replaced} replaced)" if report.replaced else "")
+            + f"; {len(store)} quads in the store."
+        )
+        if not quiet:
+            click.echo(
+                f"merged: {merged.conferences} conference(s), {merged.dates_completed} date(s) completed"
+            )
+            click.echo(f"Wikidata (offline lexicon): {links.describe()}")
+    except (OSError, SyntaxError, ValueError) as exc:
+        fail(f"cannot load the shards ({exc})")
+    except StoreError as exc:
+        fail(str(exc))
+    finally:
+        store.close()
+
+
 @main.command()
 @click.argument("sparql", required=False)
-@click.option("-f", "--file", "query_file", type=click.Path(dir_okay=False), help="Read the query from a .rq file.")
+@click.option(
+    "-f", "--file", "query_file", type=click.Path(dir_okay=False), help="Read the query from a .rq file."
+)
 @store_option
 @click.option(
     "--format",
@@ -357,10 +505,29 @@ def link(
 @main.command()
 @store_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
-@click.option("--timeout", default=5.0, show_default=True, type=click.FloatRange(min=0.1), help="Seconds a query may run.")
-@click.option("--max-rows", default=10_000, show_default=True, type=click.IntRange(min=1), help="Rows (or triples) a query may return.")
-@click.option("--allow-update", "allow_update", metavar="TOKEN", help="Accept SPARQL Update sent with Authorization: Bearer TOKEN.")
+@click.option(
+    "--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on."
+)
+@click.option(
+    "--timeout",
+    default=5.0,
+    show_default=True,
+    type=click.FloatRange(min=0.1),
+    help="Seconds a query may run.",
+)
+@click.option(
+    "--max-rows",
+    default=10_000,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Rows (or triples) a query may return.",
+)
+@click.option(
+    "--allow-update",
+    "allow_update",
+    metavar="TOKEN",
+    help="Accept SPARQL Update sent with Authorization: Bearer TOKEN.",
+)
 @click.option(
     "--allow-service",
     "allow_service",
@@ -368,10 +535,29 @@ def link(
     multiple=True,
     help="Host (host or host:port) that SERVICE and LOAD may reach; repeat for several. Default: none.",
 )
-@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64), help="Query worker processes.")
-@click.option("--refresh", default=2.0, show_default=True, type=click.FloatRange(min=0), help="Seconds between checks for a changed store (0: never).")
-@click.option("--max-memory", default=2048, show_default=True, type=click.IntRange(min=0), help="MB of memory per query worker (0: no limit).")
-@click.option("--queries", "queries_dir", type=click.Path(file_okay=False), help="Folder of example .rq queries for the page (default: the repository's queries/).")
+@click.option(
+    "--workers", default=2, show_default=True, type=click.IntRange(1, 64), help="Query worker processes."
+)
+@click.option(
+    "--refresh",
+    default=2.0,
+    show_default=True,
+    type=click.FloatRange(min=0),
+    help="Seconds between checks for a changed store (0: never).",
+)
+@click.option(
+    "--max-memory",
+    default=2048,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="MB of memory per query worker (0: no limit).",
+)
+@click.option(
+    "--queries",
+    "queries_dir",
+    type=click.Path(file_okay=False),
+    help="Folder of example .rq queries for the page (default: the repository's queries/).",
+)
 def serve(
     store_dir: str,
     host: str,
