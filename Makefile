@@ -4,12 +4,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STORE ?= confkg-data
 
-.PHONY: demo test lint bench clean chromium
+.PHONY: demo test lint bench clean chromium virtuoso
 
 $(BIN)/confkg: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[test,scale]'
 	@touch $@
 
 demo: $(BIN)/confkg
@@ -21,7 +21,7 @@ demo: $(BIN)/confkg
 	@echo "== queries/officials.rq"
 	$(BIN)/confkg query -f queries/officials.rq --store $(STORE)
 
-test: $(BIN)/confkg chromium
+test: $(BIN)/confkg chromium virtuoso
 	$(BIN)/python -m pytest -q
 
 # The browser test drives Debian's chromium (Playwright's own browser download is not
@@ -31,6 +31,15 @@ chromium:
 	  echo "installing Debian's chromium for the browser test"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+# The remote-store test runs against Virtuoso Open Source from Debian; where it cannot be
+# installed the test says so and skips.
+virtuoso:
+	@command -v virtuoso-t >/dev/null 2>&1 || { \
+	  echo "installing Debian's virtuoso-opensource for the remote-store test"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  { $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+	      --no-install-recommends virtuoso-opensource >/dev/null; } || echo "virtuoso not installed: its test will skip"; }
 
 # About 8 minutes on 2 cores: writes bench/results/latest.json and latest.md (see bench/run.py).
 bench: $(BIN)/confkg
