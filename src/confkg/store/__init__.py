@@ -145,32 +145,38 @@ class KGStore:
 
     def export(self, fmt: str, out: io.BufferedIOBase | str | Path) -> None:
         """Write the whole store: turtle (merged union), trig / nquads (named graphs), jsonld."""
-        prefixes = export_prefixes()
         if fmt in ("trig", "nquads"):
             # the named graphs only: the default graph is their union, already in them
-            named = (
+            items = (
                 q
                 for q in self.ox.quads_for_pattern(None, None, None)
                 if isinstance(q.graph_name, ox.NamedNode)
             )
-            form = ox.RdfFormat.TRIG if fmt == "trig" else ox.RdfFormat.N_QUADS
-            if fmt == "trig":
-                ox.serialize(named, out, form, prefixes=prefixes)
-            else:
-                ox.serialize(named, out, form)
-        elif fmt in ("turtle", "jsonld", "ntriples"):
-            union = (q.triple for q in self.ox.quads_for_pattern(None, None, None, ox.DefaultGraph()))
-            form = {
-                "turtle": ox.RdfFormat.TURTLE,
-                "jsonld": ox.RdfFormat.JSON_LD,
-                "ntriples": ox.RdfFormat.N_TRIPLES,
-            }[fmt]
-            if fmt == "turtle":
-                ox.serialize(_sorted(union), out, form, prefixes=prefixes)
-            else:
-                ox.serialize(_sorted(union), out, form)
         else:
-            raise StoreError(f"unknown export format {fmt!r}")
+            items = (q.triple for q in self.ox.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+        write_rdf(items, out, fmt)
+
+
+EXPORT_FORMATS = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "trig": ox.RdfFormat.TRIG,
+    "nquads": ox.RdfFormat.N_QUADS,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "jsonld": ox.RdfFormat.JSON_LD,
+}
+
+
+def write_rdf(items: Iterable[ox.Triple] | Iterable[ox.Quad], out, fmt: str) -> None:
+    """Serialise an export: triples for turtle/jsonld/ntriples, quads for trig/nquads."""
+    form = EXPORT_FORMATS.get(fmt)
+    if form is None:
+        raise StoreError(f"unknown export format {fmt!r}")
+    if fmt == "turtle":
+        ox.serialize(_sorted(items), out, form, prefixes=export_prefixes())
+    elif fmt == "trig":
+        ox.serialize(items, out, form, prefixes=export_prefixes())
+    else:
+        ox.serialize(items, out, form)
 
 
 def _sorted(triples: Iterable[ox.Triple]) -> list[ox.Triple]:

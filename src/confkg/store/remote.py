@@ -39,8 +39,8 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.plugins.stores.sparqlstore import SPARQLUpdateStore
 from rdflib.query import Result
 
-from confkg.namespaces import CK, GRAPH, bind_prefixes, export_prefixes
-from confkg.store import StoreError
+from confkg.namespaces import CK, GRAPH, bind_prefixes
+from confkg.store import EXPORT_FORMATS, StoreError, write_rdf
 
 UNION_GRAPH = GRAPH["union"]
 BATCH_STATEMENTS = 1000  # triple statements per INSERT DATA: Virtuoso runs out of memory at about 5,000
@@ -259,7 +259,8 @@ class RemoteStore:
         """Write the whole store as KGStore.export does: turtle/jsonld/ntriples the union, trig/nquads the graphs."""
         from oxrdflib._converter import to_ox
 
-        prefixes = export_prefixes()
+        if fmt not in EXPORT_FORMATS:
+            raise RemoteStoreError(f"unknown export format {fmt!r}")
         if fmt in ("trig", "nquads"):
             rows = self._pages(
                 f'GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), "{GRAPH}")'
@@ -267,26 +268,12 @@ class RemoteStore:
                 + ")",
                 "?g ?s ?p ?o",
             )
-            quads = [ox.Quad(to_ox(s), to_ox(p), to_ox(o), to_ox(g)) for g, s, p, o in rows]
-            if fmt == "trig":
-                ox.serialize(quads, out, ox.RdfFormat.TRIG, prefixes=prefixes)
-            else:
-                ox.serialize(quads, out, ox.RdfFormat.N_QUADS)
-        elif fmt in ("turtle", "jsonld", "ntriples"):
-            triples = [
+            items = [ox.Quad(to_ox(s), to_ox(p), to_ox(o), to_ox(g)) for g, s, p, o in rows]
+        else:
+            items = [
                 ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in self._pages("?s ?p ?o", "?s ?p ?o")
             ]
-            form = {
-                "turtle": ox.RdfFormat.TURTLE,
-                "jsonld": ox.RdfFormat.JSON_LD,
-                "ntriples": ox.RdfFormat.N_TRIPLES,
-            }[fmt]
-            if fmt == "turtle":
-                ox.serialize(triples, out, form, prefixes=prefixes)
-            else:
-                ox.serialize(triples, out, form)
-        else:
-            raise RemoteStoreError(f"unknown export format {fmt!r}")
+        write_rdf(items, out, fmt)
 
 
 def _server_name(url: str, *, timeout: float) -> str:
