@@ -66,5 +66,6 @@ def print_build_report(report: BuildReport, store: KGStore, *, merged=None, quie
         parts.append(f"{len(report.errors)} error(s)")
     click.echo(
         "; ".join(parts)
-        + f". Store {store.location or '(memory)'}: {n_articles} article(s), {len(store)} quads."
+        + f". Store {store.location or getattr(store, 'url', None) or '(memory)'}: "
+        + f"{n_articles} article(s), {len(store)} quads."
     )

@@ -291,7 +291,10 @@ def read_links(store: KGStore) -> dict[URIRef, Link]:
 
 
 def link_dir(location: str | Path) -> Path:
-    """The folder, inside the store's folder, for the linker's cache and review file."""
+    """The folder for the linker's cache and review file: inside the store's folder, or, for a
+    store that is a SPARQL endpoint, in ./confkg-wikidata/ (not a folder named after the URL)."""
+    if str(location).startswith(("http://", "https://")):
+        return Path("confkg-wikidata")
     return Path(location) / LINK_DIR
 
 
