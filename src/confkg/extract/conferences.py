@@ -253,7 +253,6 @@ def extract_conferences(
     """The article's conferences, and which conference each sentence speaks of."""
     gaz = doc.gaz
     mentions = find_mentions(doc, orgs)
-    doc._all_mentions = mentions  # type: ignore[attr-defined]
     if not mentions:
         return [], {}
     # one meeting written two ways in one article ("الاجتماع الـ41 لوزراء داخلية الخليج" and
@@ -310,7 +309,7 @@ def extract_conferences(
         c.announced = future_near and not report_near
 
     _assign_references(doc, confs, mentions)
-    doc._all_confs = list(confs.values())  # type: ignore[attr-defined]
+    doc.conferences = list(confs.values())
     ordered = sorted(confs.values(), key=lambda c: min(m.first for m in c.mentions))
     main = next((c for c in ordered if not c.announced), ordered[0])
 
@@ -508,7 +507,7 @@ def _spans(c: _Conf, s: int) -> list[tuple[int, int]]:
 def _other_conference_closer(doc: Doc, c: _Conf, i: int) -> bool:
     """Whether, in token i's sentence, another conference is named or referred to nearer to token i."""
     s = doc.sentence_of(i)
-    others = [o for o in getattr(doc, "_all_confs", []) if o is not c]
+    others = [o for o in doc.conferences if o is not c]
     theirs = [sp for o in others for sp in _spans(o, s)]
     if not theirs:
         return False

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from confkg.extract.gazetteer import Gazetteer
@@ -32,6 +32,8 @@ class Doc:
     sent_of_token: list[int]  # sentence index per token, -1 outside kept sentences
     sent_tokens: list[tuple[int, int]]  # first and last token index per sentence
     reference_date: date | None = None  # publication date, or the dateline's date
+    conferences: list = field(default_factory=list)  # the conferences found so far (extract.conferences)
+    _found: dict = field(default_factory=dict)  # phrase index -> its matches in this article
 
     @classmethod
     def build(cls, article: Article, gaz: Gazetteer) -> Doc:
@@ -65,7 +67,7 @@ class Doc:
 
     def find(self, index: PhraseIndex) -> list[Match]:
         """Matches of a phrase index inside kept sentences, not crossing a sentence end (computed once)."""
-        cache = self.__dict__.setdefault("_found", {})
+        cache = self._found
         hit = cache.get(id(index))
         if hit is None:
             hit = cache[id(index)] = [

@@ -10,12 +10,12 @@ from __future__ import annotations
 import tomllib
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 
 from confkg.text.dates import Calendar, calendar_from
-from confkg.text.normalize import normalize
+from confkg.text.normalize import normalize, strip_article
 from confkg.text.phrases import PhraseIndex
 from confkg.text.sentences import Boilerplate
 
@@ -101,6 +101,28 @@ class Gazetteer:
 
     def trigger(self, name: str) -> PhraseIndex[str]:
         return self.triggers[name]
+
+    @cached_property
+    def event_verbs(self) -> frozenset[str]:
+        """One-word cues of what happens at a conference: a personal name never runs through them."""
+        names = (
+            "opened",
+            "chaired",
+            "recommend",
+            "organiser",
+            "patron",
+            "participation",
+            "closing",
+            "opening",
+            "held",
+        )
+        return frozenset(w for n in names for w in self.trigger_words.get(n, []) if " " not in w)
+
+    @cached_property
+    def position_head_words(self) -> frozenset[str]:
+        """First words of position titles, with and without ال ("ومدير" continues a title)."""
+        firsts = {normalize(h).split()[0] for h in self.position_heads._by_first}
+        return frozenset(firsts | {strip_article(w) for w in firsts})
 
 
 def _read(folder: Path | None, package: str, name: str) -> dict:

@@ -269,26 +269,7 @@ def _more_name_follows(doc: Doc, j: int, head_at: dict, honorific_tokens: set[in
 
 
 def _verbs(doc: Doc) -> frozenset[str]:
-    cached = getattr(doc, "_trigger_set", None)
-    if cached is None:
-        words: set[str] = set()
-        for name in (
-            "opened",
-            "chaired",
-            "recommend",
-            "organiser",
-            "patron",
-            "participation",
-            "closing",
-            "opening",
-            "held",
-        ):
-            for w in doc.gaz.trigger_words.get(name, []):
-                if " " not in w:
-                    words.add(w)
-        cached = frozenset(words)
-        doc._trigger_set = cached  # type: ignore[attr-defined]
-    return cached
+    return doc.gaz.event_verbs
 
 
 def _title(
@@ -346,13 +327,7 @@ def _construct_head(doc: Doc, j: int) -> bool:
 
 
 def _heads(doc: Doc) -> frozenset[str]:
-    cached = getattr(doc, "_head_words", None)
-    if cached is None:
-        cached = frozenset(normalize(h).split()[0] for h in doc.gaz.position_heads._by_first) | frozenset(
-            strip_article(normalize(h).split()[0]) for h in doc.gaz.position_heads._by_first
-        )
-        doc._head_words = cached  # type: ignore[attr-defined]
-    return cached
+    return doc.gaz.position_head_words
 
 
 def _drop_nested(titles: list[Span]) -> list[Span]:

@@ -107,6 +107,7 @@ class NormText:
             folded = "".join(chars)
         self.norm = folded
         self._origin = origin
+        self._readings = None  # filled by confkg.text.phrases.token_readings, shared by all indexes
         self.tokens: list[Token] = [
             Token(m.group(), self.orig_start(m.start()), self.orig_end(m.end()), n)
             for n, m in enumerate(WORD_RE.finditer(self.norm))

@@ -127,7 +127,7 @@ def token_readings(text: NormText) -> tuple[list[tuple[tuple[str, str], ...]], d
             for key, _ in r:
                 positions[key].append(i)
         cached = (readings, dict(positions))
-        text._readings = cached  # type: ignore[attr-defined]
+        text._readings = cached
     return cached
 
 
