@@ -299,6 +299,19 @@ def test_select_csv_and_tsv(server: LiveServer) -> None:
     assert tsv.convert().decode("utf-8").splitlines() == ["?label", '"Tangier"@en', '"طنجة"@ar']
 
 
+def test_confkg_prefixes_are_predefined_and_a_query_may_redefine_them(server: LiveServer) -> None:
+    bare = "SELECT ?label WHERE { place:tangier rdfs:label ?label } ORDER BY ?label"
+    assert wrapper(server, bare, CSV).query().convert().decode("utf-8").splitlines() == [
+        "label",
+        "Tangier",
+        "طنجة",
+    ]
+    own = (
+        "PREFIX rdfs: <http://example.org/not-rdfs#> SELECT ?label WHERE { place:tangier rdfs:label ?label }"
+    )
+    assert wrapper(server, own, CSV).query().convert().decode("utf-8").splitlines() == ["label"]
+
+
 def test_select_post_directly(server: LiveServer) -> None:
     sw = wrapper(server, SELECT_LABELS, JSON, "POST")
     sw.setRequestMethod("postdirectly")  # application/sparql-query

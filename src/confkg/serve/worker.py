@@ -176,6 +176,15 @@ def run_job(store: ox.Store, job: dict[str, Any]) -> dict[str, Any]:
 # -- SPARQL queries ------------------------------------------------------------
 
 
+def _default_prefixes() -> dict[str, str]:
+    from confkg.namespaces import KIND_PREFIXES, PREFIXES
+
+    return {p: str(ns) for p, ns in {**PREFIXES, **KIND_PREFIXES}.items()}
+
+
+DEFAULT_PREFIXES = _default_prefixes()
+
+
 def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split()) or type(exc).__name__
 
@@ -189,6 +198,9 @@ def run_query(store: ox.Store, job: dict[str, Any]) -> dict[str, Any]:
         kwargs["use_default_graph_as_union"] = True
     if job.get("named_graphs") is not None:
         kwargs["named_graphs"] = [ox.NamedNode(g) for g in job["named_graphs"]]
+    # like the Wikidata and Virtuoso endpoints, confkg's prefixes (ck:, rdfs:, skos:, wd:,
+    # conference: …) are predefined; a query's own PREFIX lines take precedence
+    kwargs["prefixes"] = DEFAULT_PREFIXES
     try:
         result = store.query(job["query"], **kwargs)
     except SyntaxError as exc:
