@@ -20,6 +20,7 @@ from confkg.validate.bench import measure, synthetic_graphs
 from confkg.validate.shapes import load_shapes, plan_for
 
 XSD = Namespace("http://www.w3.org/2001/XMLSchema#")
+ID_ARABIC_LABEL = URIRef("https://w3id.org/confkg/shapes#ArabicLabel")
 CONF_SENTENCE = str(valid_graph().value(ID["evidence/000_694295c2e3e9f014-66-240"], CK.sentence))
 
 
@@ -167,6 +168,53 @@ def test_other_shapes_batch_the_same_way_and_fall_back_to_pyshacl_when_they_must
     ]
     assert batch["no affiliation"][0].value == POSITION
     assert [v.rule for v in batch["extra topic"]] == ["topic also on a recommendation"]
+
+
+CLOSED_SHAPES = """
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix ck: <https://w3id.org/confkg/ontology#> .
+@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix ex: <http://example.org/shapes#> .
+
+# Closed: its property shapes' paths are the properties allowed, so they stay under it.
+ex:ClosedSeries a sh:NodeShape ;
+    sh:targetClass ck:ConferenceSeries ;
+    sh:closed true ;
+    sh:ignoredProperties ( rdf:type ) ;
+    sh:property [ sh:path rdfs:label ; sh:minCount 1 ] .
+
+# Plain: its property shape is lifted to ck:Topic's targets.
+ex:Topic a sh:NodeShape ;
+    sh:targetClass ck:Topic ;
+    sh:property ex:TopicThreeLabels .
+ex:TopicThreeLabels sh:path rdfs:label ; sh:minCount 3 .
+"""
+
+
+def test_property_shapes_are_lifted_to_their_node_shape_targets():
+    plan = plan_for(None)
+    shapes = load_shapes()
+    lifted = [p for p in shapes.objects(None, SH.property) if (p, SH.targetClass, None) in plan.core]
+    assert lifted and not any(plan.core.triples((None, SH.property, None)))
+    # A shared property shape carries the targets of every node shape that uses it.
+    owners = set(shapes.subjects(SH.property, ID_ARABIC_LABEL))
+    expected = {c for owner in owners for c in shapes.objects(owner, SH.targetClass)}
+    assert set(plan.core.objects(ID_ARABIC_LABEL, SH.targetClass)) == expected
+    assert expected >= {CK.Conference, CK.Official, CK.Organisation}
+
+    custom = Graph().parse(data=CLOSED_SHAPES, format="turtle")
+    custom_plan = plan_for(custom)
+    closed = URIRef("http://example.org/shapes#ClosedSeries")
+    assert len(list(custom_plan.core.objects(closed, SH.property))) == 1
+    assert (URIRef("http://example.org/shapes#TopicThreeLabels"), SH.targetClass, CK.Topic) in custom_plan.core
+    graphs = {case.id: case.graph() for case in CASES[:6]}
+    batch = validate_graphs(graphs, shapes=custom)
+    assert batch == individually(graphs, shapes=custom)
+    assert {v.rule for vs in batch.values() for v in vs} >= {
+        str(closed),
+        "http://example.org/shapes#TopicThreeLabels",
+    }
 
 
 # --- sentences ---------------------------------------------------------------------------

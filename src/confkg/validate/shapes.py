@@ -1,4 +1,5 @@
-"""Find and load the SHACL shapes, and split them into core shapes for pyshacl and SPARQL rules run in batch."""
+"""Find and load the SHACL shapes, and plan them for a batch: core shapes for pyshacl (property shapes
+lifted to carry their node shape's targets) and SPARQL rules run as one query each."""
 
 from __future__ import annotations
 
@@ -119,7 +120,42 @@ def plan_shapes(shapes: Graph) -> ShapesPlan:
         if p == SH.sparql and (s, o) in dropped:
             continue
         core.add((s, p, o))
+    _lift_property_shapes(core)
     return ShapesPlan(full=shapes, core=core, rules=tuple(rules))
+
+
+_TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
+
+
+def _lift_property_shapes(core: Graph) -> None:
+    """Give each property shape its node shape's targets, so pyshacl checks it once for all focus nodes.
+
+    pyshacl validates a property shape reached through sh:property once per focus
+    node (a few hundred calls per article, each re-reading the shapes graph); a
+    property shape with targets of its own is validated once, on all of them. SHACL
+    gives both the same results, with the property shape as sh:sourceShape. Node
+    shapes whose property shapes matter in another way stay as they are: one that
+    is deactivated or closed (sh:closed reads its sh:property paths), one reached
+    from another shape (sh:node, sh:or …), one whose property shapes are
+    qualified-disjoint siblings, one with an implicit class target or none.
+    """
+    for node in sorted(set(core.subjects(SH.property, None))):
+        targets = [(p, o) for p in _TARGETS for o in core.objects(node, p)]
+        properties = list(core.objects(node, SH.property))
+        if (
+            not targets
+            or any(True for _ in core.subject_predicates(node))
+            or _is_true(core.value(node, SH.deactivated))
+            or _is_true(core.value(node, SH.closed))
+            or (node, RDF.type, RDFS.Class) in core
+            or (node, RDF.type, OWL.Class) in core
+            or any(_is_true(core.value(prop, SH.qualifiedValueShapesDisjoint)) for prop in properties)
+        ):
+            continue
+        for prop in properties:
+            core.remove((node, SH.property, prop))
+            for predicate, target in targets:
+                core.add((prop, predicate, target))
 
 
 def _global_rule(shapes: Graph, shape: Node, constraint: Node) -> SparqlRule | None:
