@@ -145,7 +145,11 @@ def test_organisation_countries_are_country_keys_of_places():
 
 def test_organisation_kinds_are_the_documented_ones():
     orgs = load("organisations.toml")
-    bad = [(o["key"], o.get("kind")) for o in orgs.get("organisation", []) if o.get("kind", "other") not in ORG_KINDS]
+    bad = [
+        (o["key"], o.get("kind"))
+        for o in orgs.get("organisation", [])
+        if o.get("kind", "other") not in ORG_KINDS
+    ]
     assert not bad, f"organisation kinds outside {sorted(ORG_KINDS)}: {bad}"
 
 
@@ -275,11 +279,29 @@ def test_calendar_maps_every_regional_july_to_7(name):
 @pytest.mark.parametrize(
     "name, month",
     [
-        ("جانفي", 1), ("كانون الثاني", 1), ("شباط", 2), ("فيفري", 2), ("آذار", 3), ("إبريل", 4),
-        ("أفريل", 4), ("نيسان", 4), ("ماي", 5), ("أيار", 5), ("جوان", 6), ("يونيه", 6),
-        ("حزيران", 6), ("غشت", 8), ("أوت", 8), ("آب", 8), ("شتنبر", 9), ("أيلول", 9),
-        ("تشرين الأول", 10), ("نونبر", 11), ("تشرين الثاني", 11),
-        ("وديسمبر", 12), ("لنونبر", 11),  # with a proclitic
+        ("جانفي", 1),
+        ("كانون الثاني", 1),
+        ("شباط", 2),
+        ("فيفري", 2),
+        ("آذار", 3),
+        ("إبريل", 4),
+        ("أفريل", 4),
+        ("نيسان", 4),
+        ("ماي", 5),
+        ("أيار", 5),
+        ("جوان", 6),
+        ("يونيه", 6),
+        ("حزيران", 6),
+        ("غشت", 8),
+        ("أوت", 8),
+        ("آب", 8),
+        ("شتنبر", 9),
+        ("أيلول", 9),
+        ("تشرين الأول", 10),
+        ("نونبر", 11),
+        ("تشرين الثاني", 11),
+        ("وديسمبر", 12),
+        ("لنونبر", 11),  # with a proclitic
     ],
 )
 def test_calendar_reads_month_names_of_every_region(name, month):

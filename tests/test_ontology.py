@@ -106,9 +106,7 @@ def parse_term_tables(markdown: str) -> dict[str, Signature]:
             else:
                 domain, _, range_ = cells[1].partition("→")
                 range_iris = _side(range_)
-                is_data = range_iris and all(
-                    not iri.startswith(CK) for iri in range_iris
-                )
+                is_data = range_iris and all(not iri.startswith(CK) for iri in range_iris)
                 kind = OWL.DatatypeProperty if is_data else OWL.ObjectProperty
                 terms[name] = Signature(kind, _side(domain), range_iris)
     return terms
@@ -116,9 +114,7 @@ def parse_term_tables(markdown: str) -> dict[str, Signature]:
 
 def _members(graph: Graph, expression) -> frozenset:
     """The classes a class expression names: itself, or the members of its owl:unionOf."""
-    union = (
-        graph.value(expression, OWL.unionOf) if isinstance(expression, BNode) else None
-    )
+    union = graph.value(expression, OWL.unionOf) if isinstance(expression, BNode) else None
     if union is not None:
         return frozenset(Collection(graph, union))
     return frozenset([expression])
@@ -128,9 +124,7 @@ def _names(iris) -> str:
     return " or ".join(sorted(iri.n3() for iri in iris))
 
 
-def _axis_problems(
-    graph: Graph, term: URIRef, axis: URIRef, expected: frozenset
-) -> list[str]:
+def _axis_problems(graph: Graph, term: URIRef, axis: URIRef, expected: frozenset) -> list[str]:
     declared = list(graph.objects(term, axis))
     what = axis.fragment
     if not expected:  # any resource: no axiom, or owl:Thing
@@ -149,9 +143,7 @@ def signature_problems(graph: Graph, name: str, expected: Signature) -> list[str
     term = CK[name]
     kinds = {kind for kind in KINDS if (term, RDF.type, kind) in graph}
     if kinds != {expected.kind}:
-        return [
-            f"ck:{name} is declared as {_names(kinds) or 'nothing'}, expected {_names([expected.kind])}"
-        ]
+        return [f"ck:{name} is declared as {_names(kinds) or 'nothing'}, expected {_names([expected.kind])}"]
     problems = _label_problems(graph, term)
     if expected.kind != OWL.Class:
         problems += _axis_problems(graph, term, RDFS.domain, expected.domain)
@@ -160,19 +152,9 @@ def signature_problems(graph: Graph, name: str, expected: Signature) -> list[str
 
 
 def _label_problems(graph: Graph, term: URIRef) -> list[str]:
-    labels = {
-        label.language
-        for label in graph.objects(term, RDFS.label)
-        if isinstance(label, Literal)
-    }
-    comments = {
-        c.language for c in graph.objects(term, RDFS.comment) if isinstance(c, Literal)
-    }
-    problems = [
-        f"{term.n3()} has no rdfs:label@{lang}"
-        for lang in ("en", "ar")
-        if lang not in labels
-    ]
+    labels = {label.language for label in graph.objects(term, RDFS.label) if isinstance(label, Literal)}
+    comments = {c.language for c in graph.objects(term, RDFS.comment) if isinstance(c, Literal)}
+    problems = [f"{term.n3()} has no rdfs:label@{lang}" for lang in ("en", "ar") if lang not in labels]
     if "en" not in comments:
         problems.append(f"{term.n3()} has no rdfs:comment@en")
     return problems
@@ -186,30 +168,18 @@ def test_ontology_defines_every_vocabulary_term(ontology):
     assert len(contract) >= 30, (
         f"read only {len(contract)} terms from {VOCABULARY}: has its table format changed?"
     )
-    problems = [
-        p
-        for name, sig in contract.items()
-        for p in signature_problems(ontology, name, sig)
-    ]
+    problems = [p for name, sig in contract.items() for p in signature_problems(ontology, name, sig)]
     assert not problems, "\n".join(problems)
 
 
 def test_ontology_defines_the_terms_the_pipeline_adds(ontology):
     extra = parse_term_tables(PIPELINE_TERMS)
-    problems = [
-        p
-        for name, sig in extra.items()
-        for p in signature_problems(ontology, name, sig)
-    ]
+    problems = [p for name, sig in extra.items() for p in signature_problems(ontology, name, sig)]
     assert not problems, "\n".join(problems)
 
 
 def test_every_confkg_term_has_english_and_arabic_labels_and_a_comment(ontology):
-    terms = {
-        s
-        for s in ontology.subjects(RDF.type, None)
-        if isinstance(s, URIRef) and s.startswith(CK)
-    }
+    terms = {s for s in ontology.subjects(RDF.type, None) if isinstance(s, URIRef) and s.startswith(CK)}
     assert len(terms) > 40
     problems = [p for term in sorted(terms) for p in _label_problems(ontology, term)]
     assert not problems, "\n".join(problems)
@@ -254,11 +224,7 @@ ALIGNMENTS = [
 
 
 def test_ontology_aligns_with_schema_org_org_foaf_prov_and_skos(ontology):
-    missing = [
-        f"{s.n3()} {p.n3()} {o.n3()}"
-        for s, p, o in ALIGNMENTS
-        if (s, p, o) not in ontology
-    ]
+    missing = [f"{s.n3()} {p.n3()} {o.n3()}" for s, p, o in ALIGNMENTS if (s, p, o) not in ontology]
     assert not missing, "\n".join(missing)
 
 
@@ -268,9 +234,7 @@ def test_ontology_declares_each_external_term_it_aligns_with_as_one_kind(ontolog
     problems = []
     for sub, sup in ontology.subject_objects(RDFS.subClassOf):
         if isinstance(sup, URIRef) and (sup, RDF.type, OWL.Class) not in ontology:
-            problems.append(
-                f"{sup.n3()} (superclass of {sub.n3()}) is not declared owl:Class"
-            )
+            problems.append(f"{sup.n3()} (superclass of {sub.n3()}) is not declared owl:Class")
     for sub, sup in ontology.subject_objects(RDFS.subPropertyOf):
         sup = ontology.value(sup, OWL.inverseOf) if isinstance(sup, BNode) else sup
         sub_kinds = {k for k in KINDS if (sub, RDF.type, k) in ontology}
@@ -363,12 +327,8 @@ VALUE_SENSITIVE = [
 def _assert_mapping_is_faithful(tbox: Graph) -> None:
     """Fail when the ontology uses the mapped datatypes in a way the mapping could change."""
     used = {term for triple in tbox for term in triple}
-    assert not used & set(VALUE_SENSITIVE), (
-        f"the ontology now uses {_names(used & set(VALUE_SENSITIVE))}"
-    )
-    assert STAND_IN not in used, (
-        f"{STAND_IN.n3()} is in use: mapping onto it could merge two datatypes"
-    )
+    assert not used & set(VALUE_SENSITIVE), f"the ontology now uses {_names(used & set(VALUE_SENSITIVE))}"
+    assert STAND_IN not in used, f"{STAND_IN.n3()} is in use: mapping onto it could merge two datatypes"
     for datatype in OUTSIDE_DATATYPE_MAP:
         uses = {(s, p, o) for s, p, o in tbox if datatype in (s, p, o)}
         other = {(s, p, o) for s, p, o in uses if p != RDFS.range or o != datatype}
@@ -376,9 +336,7 @@ def _assert_mapping_is_faithful(tbox: Graph) -> None:
         for prop, _, _ in uses:
             # One range, none inherited: merging xsd:date and xsd:gYear into one
             # stand-in cannot make an empty intersection of two ranges non-empty.
-            assert len(list(tbox.objects(prop, RDFS.range))) == 1, (
-                f"{prop.n3()} has several ranges"
-            )
+            assert len(list(tbox.objects(prop, RDFS.range))) == 1, f"{prop.n3()} has several ranges"
             for sup in tbox.transitive_objects(prop, RDFS.subPropertyOf):
                 assert sup == prop or tbox.value(sup, RDFS.range) is None, (
                     f"{sup.n3()} adds a range to {prop.n3()}"
@@ -471,9 +429,7 @@ def load_for_hermit(tmp_path: Path, abox_turtle: str) -> owlready2.World:
     for_hermit(Graph().parse(ONTOLOGY), abox).serialize(path, format="xml")
     world = owlready2.World()
     world.get_ontology(path.as_uri()).load()
-    assert world[str(CK.Conference)] is not None, (
-        "owlready2 loaded none of the ontology"
-    )
+    assert world[str(CK.Conference)] is not None, "owlready2 loaded none of the ontology"
     return world
 
 
@@ -487,9 +443,7 @@ def test_ontology_is_consistent_under_hermit(tmp_path):
     city, official = ID + "place/tunis", ID + "official/muhammad-bin-ali-kuman"
     assert str(SCHEMA.Place) not in _types(world, city)
 
-    owlready2.sync_reasoner(
-        world, infer_property_values=False, debug=0
-    )  # raises if inconsistent
+    owlready2.sync_reasoner(world, infer_property_values=False, debug=0)  # raises if inconsistent
 
     expected = {
         city: {CK.Place, SCHEMA.Place},
@@ -509,13 +463,8 @@ def test_ontology_is_consistent_under_hermit(tmp_path):
         ID + "evidence/a1-0-120": {CK.Evidence, PROV.Entity},
         ID + "link/interpol-q8475": {CK.Link},
     }
-    missing = {
-        iri: {str(c) for c in classes} - _types(world, iri)
-        for iri, classes in expected.items()
-    }
-    assert not any(missing.values()), (
-        f"HermiT did not infer: { {k: v for k, v in missing.items() if v} }"
-    )
+    missing = {iri: {str(c) for c in classes} - _types(world, iri) for iri, classes in expected.items()}
+    assert not any(missing.values()), f"HermiT did not infer: { {k: v for k, v in missing.items() if v} }"
 
 
 @pytest.mark.reasoner
@@ -552,9 +501,7 @@ def test_dates_handed_to_hermit_stay_well_formed_and_distinct():
 
 _NAME = r"([A-Za-z_][A-Za-z0-9_]*)"
 _CK_IRI = re.escape(str(CK))
-_PREFIX_DECLARATION = re.compile(
-    rf"(?:@prefix|PREFIX)\s+([A-Za-z][\w.-]*)?:\s*<{_CK_IRI}>", re.IGNORECASE
-)
+_PREFIX_DECLARATION = re.compile(rf"(?:@prefix|PREFIX)\s+([A-Za-z][\w.-]*)?:\s*<{_CK_IRI}>", re.IGNORECASE)
 _PYTHON_USES = [
     re.compile(rf"\bCK\.{_NAME}"),
     re.compile(rf"""\bCK\[\s*["']{_NAME}["']\s*\]"""),
@@ -576,9 +523,7 @@ def scan_for_terms(path: Path, defined: set[str]) -> list[Finding]:
     """Every use of a ck: term in a file that the ontology does not define."""
     text = path.read_text(encoding="utf-8")
     prefixes = {"ck"} | {p or "" for p in _PREFIX_DECLARATION.findall(text)}
-    patterns = [
-        re.compile(rf"(?<![\w.:-]){re.escape(p)}:{_NAME}") for p in sorted(prefixes)
-    ]
+    patterns = [re.compile(rf"(?<![\w.:-]){re.escape(p)}:{_NAME}") for p in sorted(prefixes)]
     patterns.append(re.compile(rf"{_CK_IRI}{_NAME}"))
     if path.suffix == ".py":
         patterns += _PYTHON_USES
@@ -588,28 +533,16 @@ def scan_for_terms(path: Path, defined: set[str]) -> list[Finding]:
             for match in pattern.finditer(line):
                 name, written = match[1], match[0]
                 if name not in defined:
-                    findings.append(
-                        Finding(
-                            path, number, written, "not defined in ontology/confkg.ttl"
-                        )
-                    )
-                elif written.startswith("CK.") and getattr(CK, name) != URIRef(
-                    CK + name
-                ):
+                    findings.append(Finding(path, number, written, "not defined in ontology/confkg.ttl"))
+                elif written.startswith("CK.") and getattr(CK, name) != URIRef(CK + name):
                     # rdflib's Namespace is a str: CK.count is str.count, not ck:count.
-                    findings.append(
-                        Finding(
-                            path, number, written, f"is str.{name}, write CK[{name!r}]"
-                        )
-                    )
+                    findings.append(Finding(path, number, written, f"is str.{name}, write CK[{name!r}]"))
     return findings
 
 
 def _defined_terms(ontology: Graph) -> set[str]:
     return {
-        s[len(CK) :]
-        for s in ontology.subjects(RDF.type, None)
-        if isinstance(s, URIRef) and s.startswith(CK)
+        s[len(CK) :] for s in ontology.subjects(RDF.type, None) if isinstance(s, URIRef) and s.startswith(CK)
     }
 
 
@@ -623,9 +556,7 @@ def test_code_uses_only_defined_terms(ontology):
     assert files, "found no source files to scan"
     defined = _defined_terms(ontology)
     findings = [str(f) for path in files for f in scan_for_terms(path, defined)]
-    assert not findings, "ck: terms the ontology does not define:\n" + "\n".join(
-        findings
-    )
+    assert not findings, "ck: terms the ontology does not define:\n" + "\n".join(findings)
 
 
 def test_term_scanner_reports_terms_the_ontology_lacks(ontology, tmp_path):

@@ -596,7 +596,6 @@ def test_shapes_file_is_found_and_parses():
 
 def test_shapes_graph_is_valid_shacl():
     from pyshacl.entrypoints import meta_validate
-
     from rdflib.term import _toPythonMapping
 
     # meta_validate's RDFS inference swaps rdflib's literal converters for owlrl's, for

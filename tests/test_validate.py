@@ -207,7 +207,11 @@ def test_property_shapes_are_lifted_to_their_node_shape_targets():
     custom_plan = plan_for(custom)
     closed = URIRef("http://example.org/shapes#ClosedSeries")
     assert len(list(custom_plan.core.objects(closed, SH.property))) == 1
-    assert (URIRef("http://example.org/shapes#TopicThreeLabels"), SH.targetClass, CK.Topic) in custom_plan.core
+    assert (
+        URIRef("http://example.org/shapes#TopicThreeLabels"),
+        SH.targetClass,
+        CK.Topic,
+    ) in custom_plan.core
     graphs = {case.id: case.graph() for case in CASES[:6]}
     batch = validate_graphs(graphs, shapes=custom)
     assert batch == individually(graphs, shapes=custom)
