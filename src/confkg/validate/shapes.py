@@ -9,9 +9,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
+from pyshacl.constraints import ALL_CONSTRAINT_PARAMETERS
+from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef, Variable
 from rdflib.namespace import SH
+from rdflib.paths import AlternativePath, InvPath, MulPath, NegatedPath, SequencePath
+from rdflib.plugins.sparql import prepareQuery
 from rdflib.term import Node
+
+from confkg.validate.native import PropertyCheck, compile_property_shape
 
 REPO_SHAPES = Path(__file__).resolve().parents[3] / "shapes" / "confkg.ttl"
 
@@ -63,6 +68,7 @@ class SparqlRule:
     constraint: Node  # the sh:SPARQLConstraint node
     query: str  # prologue + the sh:select text, with ?this bound by the shape's targets
     projects_this: bool  # whether the original SELECT projects $this (pyshacl reads it only then)
+    predicates: frozenset[URIRef] | None  # the only predicates the query can match; None: any
     severity: URIRef
     shape_messages: tuple[Literal, ...]
     messages: tuple[Literal, ...]
@@ -70,11 +76,27 @@ class SparqlRule:
 
 @dataclass(frozen=True)
 class ShapesPlan:
-    """The shapes split for one batch run: `core` goes to pyshacl, `rules` run as global queries."""
+    """The shapes split for one batch run.
+
+    `checks` run natively on each article graph (confkg.validate.native); `core`
+    holds what is left for pyshacl, and `core_needed` says whether anything is;
+    `rules` run as one SPARQL query each over the batch.
+    """
 
     full: Graph
     core: Graph
     rules: tuple[SparqlRule, ...]
+    checks: tuple[PropertyCheck, ...] = ()
+    core_needed: bool = True
+
+    def rule_predicates(self) -> frozenset[URIRef] | None:
+        """The predicates the rules can match (None: any), so a batch need hold no other triple for them."""
+        found: set[URIRef] = set()
+        for rule in self.rules:
+            if rule.predicates is None:
+                return None
+            found |= rule.predicates
+        return frozenset(found)
 
 
 def resolve_shapes(shapes: Graph | str | Path | None) -> Graph:
@@ -121,7 +143,33 @@ def plan_shapes(shapes: Graph) -> ShapesPlan:
             continue
         core.add((s, p, o))
     _lift_property_shapes(core)
-    return ShapesPlan(full=shapes, core=core, rules=tuple(rules))
+    checks = _compile_checks(core)
+    return ShapesPlan(
+        full=shapes, core=core, rules=tuple(rules), checks=checks, core_needed=_core_needed(core)
+    )
+
+
+def _compile_checks(core: Graph) -> tuple[PropertyCheck, ...]:
+    """Take out of `core` the property shapes confkg.validate.native checks exactly, and return their checks."""
+    checks = []
+    for shape in sorted(set(core.subjects(SH.targetClass, None))):
+        if (shape, SH.path, None) not in core:
+            continue
+        check = compile_property_shape(core, shape)
+        if check is not None:
+            checks.append(check)
+            core.remove((shape, SH.targetClass, None))  # untargeted, pyshacl no longer checks it
+    return tuple(checks)
+
+
+_CONSTRAINTS = frozenset(ALL_CONSTRAINT_PARAMETERS) | {SH.property, SH.sparql, SH.node}
+
+
+def _core_needed(core: Graph) -> bool:
+    """Whether some targeted shape left in `core` has a constraint, so that pyshacl must run."""
+    targeted = {s for p in _TARGETS for s in core.subjects(p, None)}
+    targeted |= set(core.subjects(RDF.type, RDFS.Class)) | set(core.subjects(RDF.type, OWL.Class))
+    return any(p in _CONSTRAINTS for shape in targeted for p in core.predicates(shape, None))
 
 
 _TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
@@ -194,15 +242,54 @@ def _global_rule(shapes: Graph, shape: Node, constraint: Node) -> SparqlRule | N
     # FILTERs and EXISTS run, as pyshacl's pre-binding of $this does.
     focus = "{ SELECT DISTINCT ?this WHERE { " + " UNION ".join(targets) + " } }\n"
     text = text[:brace] + "\n" + focus + text[brace:]
+    query = _prologue(shapes, constraint) + text
     return SparqlRule(
         shape=shape,
         constraint=constraint,
-        query=_prologue(shapes, constraint) + text,
+        query=query,
         projects_this=projects_this,
+        predicates=_query_predicates(query),
         severity=shapes.value(shape, SH.severity) or SH.Violation,
         shape_messages=tuple(sorted(m for m in shapes.objects(shape, SH.message) if isinstance(m, Literal))),
         messages=tuple(sorted(m for m in shapes.objects(constraint, SH.message) if isinstance(m, Literal))),
     )
+
+
+def _query_predicates(query: str) -> frozenset[URIRef] | None:
+    """Every predicate a query's patterns (paths, EXISTS and subqueries included) can match; None: any."""
+    try:
+        algebra = prepareQuery(query).algebra
+    except Exception:  # noqa: BLE001 - pyshacl will report the query; assume it reads everything
+        return None
+    found: set[URIRef] = set()
+    todo: list[object] = [algebra]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, dict):
+            for triple in node.get("triples") or ():
+                if isinstance(triple, (tuple, list)) and len(triple) == 3:
+                    if not _path_predicates(triple[1], found):
+                        return None
+            todo.extend(node.values())
+        elif isinstance(node, (list, tuple, set)):
+            todo.extend(node)
+    return frozenset(found)
+
+
+def _path_predicates(path: object, found: set[URIRef]) -> bool:
+    """Add the IRIs a predicate or property path can match; False when it can match any predicate."""
+    if isinstance(path, URIRef):
+        found.add(path)
+        return True
+    if isinstance(path, (SequencePath, AlternativePath)):
+        return all(_path_predicates(p, found) for p in path.args)
+    if isinstance(path, MulPath):
+        return _path_predicates(path.path, found)
+    if isinstance(path, InvPath):
+        return _path_predicates(path.arg, found)
+    if isinstance(path, (NegatedPath, Variable)):
+        return False
+    return False
 
 
 def _target_patterns(shapes: Graph, shape: Node) -> list[str]:
