@@ -241,3 +241,44 @@ def test_query_on_a_missing_store_says_to_build_first(tmp_path, runner):
     result = runner.invoke(main, ["query", "ASK {}", "--store", str(tmp_path / "none")])
     assert result.exit_code == 2
     assert "run 'confkg build' first" in result.output
+
+
+def test_replacing_and_removing_graphs_keeps_the_union_exact():
+    from rdflib import URIRef
+
+    from confkg.namespaces import GRAPH
+    from confkg.store import ntriples
+
+    ex = "http://example.org/"
+    shared, a1, a2, b1 = (
+        (URIRef(ex + "s"), URIRef(ex + "p"), URIRef(ex + o)) for o in ("shared", "a1", "a2", "b1")
+    )
+
+    def graph(*triples) -> Graph:
+        g = Graph()
+        for t in triples:
+            g.add(t)
+        return g
+
+    def union() -> set:
+        return {
+            tuple(x.value for x in (q.subject, q.predicate, q.object))
+            for q in store.ox.quads_for_pattern(None, None, None, pyoxigraph.DefaultGraph())
+        }
+
+    def names(*triples) -> set:
+        return {tuple(str(x) for x in t) for t in triples}
+
+    a, b = GRAPH["test-a"], GRAPH["test-b"]
+    with KGStore.open(None) as store:
+        # a graph may come as its N-Triples text, as build workers send it
+        store.replace_graphs({a: graph(shared, a1), b: ntriples(graph(shared, b1))})
+        assert union() == names(shared, a1, b1)
+        store.replace_graphs({a: graph(a2)})  # b still states the shared triple: it stays
+        assert union() == names(shared, a2, b1)
+        assert len(store.graph(a)) == 1
+        store.remove_graphs([b])
+        assert union() == names(a2)
+        assert store.graph_iris() == [a]
+        store.replace_graphs({a: Graph()})  # an empty graph removes it
+        assert union() == set() and store.graph_iris() == [] and len(store) == 0

@@ -19,7 +19,7 @@ from confkg.namespaces import CK
 from confkg.rdf import article_graph, content_hash, pipeline_version
 from confkg.resolve import iris
 from confkg.resolve.merge import subjects_of
-from confkg.store import KGStore
+from confkg.store import KGStore, ntriples
 
 
 @dataclass
@@ -67,7 +67,7 @@ class BuildProgress:
 Progress = Callable[[BuildProgress], None]
 
 # One article on its way: what it is, what came of it, and the violations that refuse it.
-_Done = tuple[Article, ArticleFacts, Graph, list]
+_Done = tuple[Article, ArticleFacts, Graph | str, list]  # the graph, or its N-Triples text from a worker
 
 
 def build(
@@ -112,7 +112,7 @@ def build(
             progress(state)
 
     def write(done: list[_Done]) -> None:
-        to_store: dict[URIRef, Graph] = {}
+        to_store: dict[URIRef, Graph | str] = {}
         for art, facts, g, problems in done:
             if problems:
                 report.refused.append(Refusal(art.id, art.source or art.id, [str(p) for p in problems]))
@@ -212,6 +212,9 @@ def _build_parallel(
 ) -> None:
     """Extract and validate chunks in worker processes; write each batch here, in order, in one transaction."""
     remote_validator = validator if validator is not None and _picklable(validator) else None
+    # Graphs come back as N-Triples text, cheaper to send than a pickled Graph, unless
+    # the validator has to run here and needs them as Graphs.
+    as_text = validator is None or remote_validator is not None
     # spawn, not fork: the parent holds an open Oxigraph store and its threads
     context = multiprocessing.get_context("spawn")
     in_flight: deque[tuple[list[Article], bool, Future]] = deque()
@@ -239,7 +242,7 @@ def _build_parallel(
         def submit(last: bool) -> None:
             nonlocal chunk
             if chunk or last:
-                in_flight.append((chunk, last, pool.submit(_process_chunk, chunk, remote_validator)))
+                in_flight.append((chunk, last, pool.submit(_process_chunk, chunk, remote_validator, as_text)))
                 chunk = []
             while len(in_flight) > limit:
                 collect_one()
@@ -264,13 +267,17 @@ def _build_parallel(
 
 
 def _process_chunk(
-    articles: list[Article], validator: Validator | None
-) -> list[tuple[ArticleFacts, Graph, list]]:
-    """In a worker: extract a chunk of articles and validate their graphs in one call."""
+    articles: list[Article], validator: Validator | None, as_text: bool = False
+) -> list[tuple[ArticleFacts, Graph | str, list]]:
+    """In a worker: extract a chunk of articles and validate their graphs in one call.
+
+    With `as_text`, each graph goes back as its N-Triples text, ready for the store.
+    """
     done = [process_article(a) for a in articles]
     found = validator({a.id: g for a, (_, g) in zip(articles, done, strict=True)}) if validator else {}
     return [
-        (facts, g, _violations(found.get(a.id, []))) for a, (facts, g) in zip(articles, done, strict=True)
+        (facts, ntriples(g) if as_text else g, _violations(found.get(a.id, [])))
+        for a, (facts, g) in zip(articles, done, strict=True)
     ]
 
 

@@ -74,8 +74,9 @@ def article_graph(facts: ArticleFacts, *, gazetteer: Gazetteer | None = None) ->
     """The named graph of one article: every entity typed and labelled, with its evidence."""
     gaz = gazetteer or load_gazetteer()
     art = facts.article
-    g = Graph()
-    bind_prefixes(g)
+    # Triples are gathered in a set and put in the Graph once: an entity named in many
+    # sentences states its type and labels many times, and each rdflib add costs.
+    g = _Triples()
     a = iris.article(art.id)
 
     def ar(text: str) -> Literal:
@@ -242,10 +243,20 @@ def article_graph(facts: ArticleFacts, *, gazetteer: Gazetteer | None = None) ->
             g.add((node, CK.topic, topic(key)))
         if rec.evidence:
             evidence(node, [rec.evidence])
-    return g
+    return g.graph()
 
 
-def _clues(g: Graph, node: URIRef, conf) -> None:
+class _Triples(set):
+    """A set of triples with Graph's `add`, made into an rdflib Graph (confkg's prefixes bound) at the end."""
+
+    def graph(self) -> Graph:
+        graph = Graph()
+        bind_prefixes(graph)
+        graph.addN((s, p, o, graph) for s, p, o in self)
+        return graph
+
+
+def _clues(g: _Triples, node: URIRef, conf) -> None:
     """What the article says about the dates without a year, for merging with siblings."""
     c = conf.clues
     if c.start_day and not conf.start:

@@ -122,7 +122,7 @@ class RemoteStore:
 
     # -- writing -------------------------------------------------------------
 
-    def replace_graphs(self, graphs: Mapping[URIRef, Graph], *, remove: Iterable[URIRef] = ()) -> None:
+    def replace_graphs(self, graphs: Mapping[URIRef, Graph | str], *, remove: Iterable[URIRef] = ()) -> None:
         """Replace each named graph by the given triples and drop `remove`, keeping the default-graph union."""
         for iri in [*remove, *graphs]:
             # take the graph's triples out of the union unless another graph states them too
@@ -300,8 +300,10 @@ def _server_name(url: str, *, timeout: float) -> str:
         raise RemoteStoreError(f"{url}: cannot reach the SPARQL server ({reason})") from exc
 
 
-def _ntriple_lines(graph: Graph) -> list[str]:
-    """The graph as N-Triples lines, its ck:contentHash last (see the module's note on interrupted writes)."""
+def _ntriple_lines(graph: Graph | str) -> list[str]:
+    """The graph (or its N-Triples text) as N-Triples lines, its ck:contentHash last (see the module's note)."""
+    if isinstance(graph, str):
+        graph = Graph().parse(data=graph, format="nt")
     if any(isinstance(t, BNode) for triple in graph for t in triple):
         # a blank node's label is local to one INSERT DATA: split over batches it would become several nodes
         raise RemoteStoreError("a graph with blank nodes cannot be written in batches to a remote store")
