@@ -44,7 +44,7 @@ class Sizes:
     extract: int = 250  # articles timed for extraction alone
     build: int = 300  # articles per whole build (1 and 2 processes)
     store_quads: int = 1_000_000  # the query store, replicated from the build's graphs
-    rss: tuple[int, int] = (200, 800)  # two corpus sizes for peak memory
+    rss: tuple[int, int] = (200, 2000)  # two corpus sizes for peak memory
     validate: int = 40  # article graphs for the SHACL comparison
     query_runs: int = 21  # timed runs per query on the Oxigraph store (after one warm-up)
     rdflib_budget_s: float = 240.0  # wall time the rdflib baseline may take, load included
