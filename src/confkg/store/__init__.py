@@ -13,6 +13,8 @@ keeps the default graph equal to the set union, in the same transaction.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import gc
 import io
 from collections.abc import Iterable, Mapping
@@ -129,6 +131,7 @@ class KGStore:
                     # memory grows with the corpus (1.2 GiB after 2.4M quads, 130 MiB with it)
                     self.ox.flush()
                     self._unflushed = 0
+                    release_freed_memory()
         except Exception as exc:  # a serialiser or engine error of any kind: nothing was written
             first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             raise StoreError(f"the store was not changed: {first}") from exc
@@ -181,6 +184,32 @@ class KGStore:
         else:
             items = (q.triple for q in self.ox.quads_for_pattern(None, None, None, ox.DefaultGraph()))
         write_rdf(items, out, fmt)
+
+
+def release_freed_memory() -> None:
+    """Hand memory freed by the write path back to the system (glibc's malloc_trim; elsewhere nothing).
+
+    Each batch is a SPARQL Update of several megabytes, parsed and applied by
+    Oxigraph's threads; glibc keeps what they free in its arenas, so a long build's
+    resident memory grew by about 35 MiB per 1,000 articles (1 GiB at 20,000) though
+    Python's own objects stayed flat. Measured after 3,000 articles: 305 -> 200 MiB.
+    """
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+def _malloc_trim():
+    global _TRIM
+    if _TRIM is False:
+        try:
+            _TRIM = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+        except (OSError, AttributeError):  # not glibc (macOS, musl, Windows)
+            _TRIM = None
+    return _TRIM
+
+
+_TRIM = False  # not looked up yet
 
 
 def ntriples(graph: Graph | str) -> str:

@@ -155,7 +155,7 @@ def compile_property_shape(shapes: Graph, shape: Node) -> PropertyCheck | None:
         or not all(isinstance(t, URIRef) for t in targets)
         or not messages
         or predicates - allowed
-        or any(True for _ in shapes.subject_predicates(shape) if _[1] != SH.property)
+        or any(p != SH.property for _, p in shapes.subject_predicates(shape))  # a member of sh:or, sh:node …
     ):
         return None
     counts = [_single_integer(shapes, shape, p) for p in (SH.minCount, SH.maxCount)]
