@@ -45,6 +45,32 @@ def test_the_longest_name_wins():
     assert [m.value for m in matches] == ["nauss"]
 
 
+def test_a_later_word_of_a_name_may_carry_wa_li_or_the_article():
+    index: PhraseIndex[str] = PhraseIndex()
+    index.add("مجلس وزراء الداخلية العرب", "aimc")
+    index.add("مكتب مكافحة المخدرات والجريمة", "unodc")
+    text = NormText("أمام مجلس الوزراء الداخلية العرب، ومكتب لمكافحة مخدرات والجريمة")
+    matches = index.find_all(text)
+    assert [(m.value, m.surface) for m in matches] == [
+        ("aimc", "مجلس الوزراء الداخلية العرب"),
+        ("unodc", "مكتب لمكافحة مخدرات والجريمة"),
+    ]
+    # a name cut short by the end of the text does not match
+    assert index.find_all(NormText("اجتماع مجلس وزراء الداخلية")) == []
+
+
+def test_a_name_given_twice_keeps_its_first_value_and_a_shorter_name_still_matches_alone():
+    index: PhraseIndex[str] = PhraseIndex()
+    index.add("الأمانة العامة", "first")
+    index.add("امانة عامة", "second")  # the same name without ال: one entry, the first value
+    index.add("الأمانة العامة لمجلس وزراء الداخلية العرب", "aimc-secretariat")
+    text = NormText("أكدت الأمانة العامة أن الأمانة العامة لمجلس وزراء الداخلية العرب")
+    assert [(m.value, m.first, m.last) for m in index.find_all(text)] == [
+        ("first", 1, 2),
+        ("aimc-secretariat", 4, 9),
+    ]
+
+
 def _ordinal(text: str) -> int | None:
     nt = NormText(text)
     hit = read_ordinal(nt.tokens, 0)

@@ -20,7 +20,7 @@ from confkg.extract.organisations import OrgMention
 from confkg.extract.places import PlaceMention
 from confkg.models import Conference, DateClues
 from confkg.resolve.iris import conference_key, slugify
-from confkg.text.dates import DateMention, find_dates, find_durations, find_years, on_publication
+from confkg.text.dates import DateMention, find_durations, find_years, on_publication
 from confkg.text.normalize import name_key, normalize, stems, strip_article
 from confkg.text.numbers import read_count, read_ordinal
 from confkg.text.phrases import without_proclitics
@@ -313,7 +313,7 @@ def extract_conferences(
     ordered = sorted(confs.values(), key=lambda c: min(m.first for m in c.mentions))
     main = next((c for c in ordered if not c.announced), ordered[0])
 
-    dates = find_dates(doc.nt, doc.gaz.calendar)
+    dates = doc.dates
     years = find_years(doc.nt)
     durations = find_durations(doc.nt)
     out: list[Conference] = []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 from confkg.extract.gazetteer import Gazetteer
 from confkg.models import Article, Evidence
@@ -63,17 +64,29 @@ class Doc:
         return self.nt.tokens
 
     def kept(self, i: int) -> bool:
-        return 0 <= i < len(self.tokens) and self.sent_of_token[i] >= 0
+        return 0 <= i < len(self.sent_of_token) and self.sent_of_token[i] >= 0
+
+    @cached_property
+    def dates(self) -> list:
+        """Every date expression of the article (confkg.text.dates.find_dates), found once."""
+        from confkg.text.dates import find_dates
+
+        return find_dates(self.nt, self.gaz.calendar)
+
+    @cached_property
+    def kept_tokens(self) -> list[Token]:
+        """The tokens inside kept sentences, in order (what the token-by-token passes walk)."""
+        sent = self.sent_of_token
+        return [t for t in self.nt.tokens if sent[t.index] >= 0]
 
     def find(self, index: PhraseIndex) -> list[Match]:
         """Matches of a phrase index inside kept sentences, not crossing a sentence end (computed once)."""
         cache = self._found
         hit = cache.get(id(index))
         if hit is None:
+            sent = self.sent_of_token
             hit = cache[id(index)] = [
-                m
-                for m in index.find_all(self.nt)
-                if self.kept(m.first) and self.sent_of_token[m.first] == self.sent_of_token[m.last]
+                m for m in index.find_all(self.nt) if sent[m.first] >= 0 and sent[m.first] == sent[m.last]
             ]
         return hit
 
@@ -110,14 +123,12 @@ def _dateline(doc: Doc) -> date | None:
     News agencies open with the place and the full date of the day they write; when the
     article comes without a publication date, that date anchors "اليوم", "أمس" and "الجاري".
     """
-    from confkg.text.dates import find_dates
-
     limit = 3
     lines = [s for s in doc.sentences if not s.headline][:limit]
     if not lines:
         return None
     end = lines[-1].end
-    for d in find_dates(doc.nt, doc.gaz.calendar):
+    for d in doc.dates:
         if doc.tokens[d.first].start > end:
             break
         if d.year and d.start_day and d.start_day == d.end_day and d.first < 12 + doc.sent_tokens[0][0] + 40:

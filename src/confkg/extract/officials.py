@@ -15,6 +15,7 @@ from confkg.extract.organisations import OrgMention, national_from_title
 from confkg.extract.places import PlaceMention, home_country
 from confkg.models import Evidence, Official, Position
 from confkg.text.normalize import name_key, normalize, stems, strip_article
+from confkg.text.phrases import first_readings
 
 
 @dataclass
@@ -81,9 +82,10 @@ def find_officials(
     title_tokens = {i for t in titles for i in range(t.first, t.last + 1)}
 
     names: list[tuple[Span, bool]] = []  # (span, introduced by an honorific)
+    sent_of = doc.sent_of_token
     i = 0
     while i < len(toks):
-        if not doc.kept(i) or i in title_tokens or i in honorific_tokens:
+        if sent_of[i] < 0 or i in title_tokens or i in honorific_tokens:
             i += 1
             continue
         after_honorific = (i - 1) in honorific_end
@@ -442,8 +444,8 @@ def _short_mentions(doc: Doc, found: dict[str, _Found], mentions: list[OfficialM
             tails.append((words[-n:], f))
     tails.sort(key=lambda t: -len(t[0]))
     tail_first = {strip_article(normalize(w[0])) for w, _ in tails}
-    for t in doc.tokens:
-        if t.index in taken or not doc.kept(t.index) or strip_article(t.norm) not in tail_first:
+    for t in doc.kept_tokens:
+        if t.index in taken or strip_article(t.norm) not in tail_first:
             continue
         for words, f in tails:
             last = t.index + len(words) - 1
@@ -462,12 +464,12 @@ def _short_mentions(doc: Doc, found: dict[str, _Found], mentions: list[OfficialM
                 if ev not in f.evidence:
                     f.evidence.append(ev)
                 break
-    for t in doc.tokens:
-        if t.index in taken or not doc.kept(t.index):
+    for t in doc.kept_tokens:
+        if t.index in taken:
             continue
-        for s in stems(t.norm):
-            people = by_family.get(strip_article(s))
-            if people and len(people) == 1 and len(strip_article(s)) >= 3:
+        for family, s in first_readings(t.norm):  # each reading without ال, and its first stem
+            people = by_family.get(family)
+            if people and len(people) == 1 and len(family) >= 3:
                 f = people[0]
                 surface = doc.surface(t.index, t.index)
                 # keep the clitic off the alias: "وأكد الحموشي" -> الحموشي, "لكومان" -> كومان

@@ -49,7 +49,6 @@ class OrgMention:
 
 def find_organisations(doc: Doc, places: list[PlaceMention]) -> list[OrgMention]:
     gaz = doc.gaz
-    toks = doc.tokens
     out: list[OrgMention] = []
     covered: set[int] = set()
     place_at = {p.first: p for p in places}
@@ -99,8 +98,8 @@ def find_organisations(doc: Doc, places: list[PlaceMention]) -> list[OrgMention]
         )
         covered.update(range(m.first, m.last + 1))
 
-    for t in toks:
-        if t.index in covered or not doc.kept(t.index):
+    for t in doc.kept_tokens:
+        if t.index in covered:
             continue
         key = gaz.abbreviations.get(t.norm.lower())
         if key:
@@ -119,10 +118,8 @@ def find_organisations(doc: Doc, places: list[PlaceMention]) -> list[OrgMention]
             )
             covered.add(t.index)
 
-    for t in toks:
-        if t.index in covered or not doc.kept(t.index):
-            continue
-        if not any(s in HEADS for s in stems(t.norm)):
+    for t in doc.kept_tokens:
+        if t.index in covered or HEADS.isdisjoint(stems(t.norm)):
             continue
         if _is_adjective(doc, t.index):
             continue

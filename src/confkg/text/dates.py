@@ -108,7 +108,8 @@ def find_durations(text: NormText) -> list[tuple[int, int]]:
     out = []
     toks = text.tokens
     for t in toks:
-        if any(s in ("يومين", "يومان") for s in stems(t.norm)):
+        # a reading only drops proclitics, so the word itself ends with يومين / يومان
+        if t.norm.endswith(("يومين", "يومان")) and any(s in ("يومين", "يومان") for s in stems(t.norm)):
             out.append((2, t.index))
         elif t.norm in ("ايام", "يوما") and t.index > 0:
             hit = read_count(toks, t.index - 1)

@@ -12,17 +12,17 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Hashable
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import Generic, TypeVar
+from typing import Generic, NamedTuple, TypeVar
 
 from confkg.text.normalize import WORD_RE, NormText, Token, normalize, stems, strip_article
 
 V = TypeVar("V", bound=Hashable)
 
 
-@dataclass(frozen=True)
-class Match(Generic[V]):
+class Match(NamedTuple, Generic[V]):
+    """One name found in a text (a named tuple: an article has hundreds)."""
+
     value: V
     first: int  # token index of the first token
     last: int  # token index of the last token (inclusive)
@@ -36,10 +36,16 @@ def _words(name: str) -> tuple[str, ...]:
 
 
 class PhraseIndex(Generic[V]):
-    """Names to values, matched against token lists with proclitics stripped."""
+    """Names to values, matched against token lists with proclitics stripped.
+
+    The names sharing a first word form a trie on their later words (each keyed
+    without ال), so matching at a token walks only the names that can still match.
+    """
 
     def __init__(self) -> None:
         self._by_first: dict[str, list[tuple[tuple[str, ...], V]]] = defaultdict(list)
+        self._trie: dict[str, _Node] = {}  # first word's key -> the trie of the later words
+        self._added = 0
         self.max_len = 0
 
     def add(self, name: str, value: V) -> None:
@@ -49,11 +55,18 @@ class PhraseIndex(Generic[V]):
         first = strip_article(words[0])
         rest = tuple(words[1:])
         entry = (rest, value)
-        if entry not in self._by_first[first]:
-            self._by_first[first].append(entry)
-            # longest names first so the first hit is the longest
-            self._by_first[first].sort(key=lambda e: -len(e[0]))
+        if entry in self._by_first[first]:
+            return
+        self._by_first[first].append(entry)
         self.max_len = max(self.max_len, len(words))
+        node = self._trie.get(first)
+        if node is None:
+            node = self._trie[first] = _Node()
+        for w in rest:
+            node = node.child(strip_article(w))
+        if node.value is None:  # the first value given for a name wins
+            node.value = (self._added, value)
+        self._added += 1
 
     def __contains__(self, name: str) -> bool:
         return self.lookup(name) is not None
@@ -74,30 +87,46 @@ class PhraseIndex(Generic[V]):
         hit = self._match(tokens, i)
         return (hit[0], hit[1]) if hit else None
 
-    def _match(self, tokens: list[Token], i: int, readings: tuple | None = None) -> tuple[V, int, str] | None:
+    def _match(self, tokens: list[Token], i: int) -> tuple[V, int, str] | None:
+        """The longest name at token i; between readings of the first word, the first reading's."""
         best: tuple[V, int, str] | None = None
-        for key, stem in readings if readings is not None else first_readings(tokens[i].norm):
-            for rest, value in self._by_first.get(key, ()):
-                n = len(rest)
-                if i + n >= len(tokens):
-                    continue
-                if all(_same_word(tokens[i + 1 + k].norm, rest[k]) for k in range(n)):
-                    if best is None or n > best[1] - i:
-                        best = (value, i + n, stem)
+        best_len = -1
+        n_tokens = len(tokens)
+        for key, stem in first_readings(tokens[i].norm):
+            root = self._trie.get(key)
+            if root is None:
+                continue
+            # depth-first over the later tokens: a token may read several ways (والأمن: و + الأمن)
+            found: tuple[int, int, V] | None = None  # (length, -insertion order, value)
+            stack = [(root, i)]
+            while stack:
+                node, j = stack.pop()
+                if node.value is not None:
+                    cand = (j - i, -node.value[0], node.value[1])
+                    if found is None or cand[:2] > found[:2]:
+                        found = cand
+                if node.children and j + 1 < n_tokens:
+                    for k in follow_keys(tokens[j + 1].norm):
+                        child = node.children.get(k)
+                        if child is not None:
+                            stack.append((child, j + 1))
+            if found is not None and found[0] > best_len:
+                best_len = found[0]
+                best = (found[2], i + found[0], stem)
         return best
 
     def find_all(self, text: NormText) -> list[Match[V]]:
         """Non-overlapping matches, left to right, the longest at each position."""
         out: list[Match[V]] = []
         tokens = text.tokens
-        readings, positions = token_readings(text)
+        positions = token_positions(text)
         # only the tokens whose readings can start one of this index's names
-        starts = sorted({i for key in positions.keys() & self._by_first.keys() for i in positions[key]})
+        starts = sorted({i for key in positions.keys() & self._trie.keys() for i in positions[key]})
         after = 0
         for i in starts:
             if i < after:
                 continue
-            hit = self._match(tokens, i, readings[i])
+            hit = self._match(tokens, i)
             if hit is None:
                 continue
             value, last, stem = hit
@@ -117,20 +146,31 @@ def first_readings(word: str) -> tuple[tuple[str, str], ...]:
     return tuple(out.items())
 
 
-def token_readings(text: NormText) -> tuple[list[tuple[tuple[str, str], ...]], dict[str, list[int]]]:
-    """Every token's readings, and the tokens each lookup key occurs at: computed once per text."""
+def token_positions(text: NormText) -> dict[str, list[int]]:
+    """The tokens each lookup key occurs at (computed once per text, shared by all indexes)."""
     cached = getattr(text, "_readings", None)
     if cached is None:
-        readings = [first_readings(t.norm) for t in text.tokens]
-        positions: dict[str, list[int]] = defaultdict(list)
-        for i, r in enumerate(readings):
-            for key, _ in r:
-                positions[key].append(i)
-        cached = (readings, dict(positions))
+        # group the tokens by word first: an article repeats its words, the readings are per word
+        by_word: dict[str, list[int]] = {}
+        for t in text.tokens:
+            at = by_word.get(t.norm)
+            if at is None:
+                by_word[t.norm] = [t.index]
+            else:
+                at.append(t.index)
+        cached = {}
+        for word, at in by_word.items():
+            for key, _ in first_readings(word):
+                known = cached.get(key)
+                if known is None:
+                    cached[key] = list(at)
+                else:
+                    known.extend(at)
         text._readings = cached
     return cached
 
 
+@lru_cache(maxsize=65536)  # the same names come back article after article
 def without_proclitics(surface: str, stem: str | None = None) -> str:
     """The surface with the conjunction/preposition of its first word removed, ال kept.
 
@@ -155,11 +195,26 @@ def without_proclitics(surface: str, stem: str | None = None) -> str:
 
 
 @lru_cache(maxsize=262144)
-def _same_word(token: str, word: str) -> bool:
-    if token == word:
-        return True
-    # a later word of a name may carry و or ل (والأمن، ولمراقبة) or differ by ال
-    for stem in stems(token):
-        if stem == word or strip_article(stem) == strip_article(word):
-            return True
-    return False
+def follow_keys(token: str) -> tuple[str, ...]:
+    """The keys a later word of a name may have when written as `token`.
+
+    A later word may carry و or ل (والأمن، ولمراقبة) or differ by ال, so a token
+    matches a name's word when the word without ال is one of these.
+    """
+    return tuple(dict.fromkeys([strip_article(token), *(strip_article(s) for s in stems(token))]))
+
+
+class _Node:
+    """A trie node: the later words of the names that share a first word."""
+
+    __slots__ = ("children", "value")
+
+    def __init__(self) -> None:
+        self.children: dict[str, _Node] = {}
+        self.value: tuple[int, object] | None = None  # (insertion order, value) of a name ending here
+
+    def child(self, key: str) -> _Node:
+        node = self.children.get(key)
+        if node is None:
+            node = self.children[key] = _Node()
+        return node
