@@ -10,6 +10,7 @@ from rdflib.namespace import SH
 from test_shapes import CASES, CONF, DGSN, OFFICIAL, POSITION, REC, VALID, valid_graph
 
 from confkg.namespaces import CK, GRAPH, ID, MERGED_GRAPH
+from confkg.rdf import TripleSet
 from confkg.validate import (
     Report,
     ValidationInputError,
@@ -73,6 +74,32 @@ def test_a_batch_gives_exactly_the_violations_of_each_graph_alone():
         assert batch[key] == alone[key], key
     assert sum(len(v) for v in batch.values()) > len(CASES)  # the comparison is not vacuous
     assert {v.rule for vs in batch.values() for v in vs} >= {"start not after end", "year matches the dates"}
+
+
+def test_graphs_given_as_triple_sets_give_the_same_violations_and_sentences():
+    # what the build hands the validator: confkg.rdf.TripleSet, not rdflib Graphs
+    graphs = {case.id: case.graph() for case in CASES}
+    graphs["no evidence for the position"] = edited(
+        (POSITION, CK.evidence, []), (POSITION, CK.title, [Literal("Director", lang="en")])
+    )
+    as_sets = {key: TripleSet(g) for key, g in graphs.items()}
+    from_graphs = validate_graphs(graphs)
+    from_sets = validate_graphs(as_sets)
+    assert from_sets == from_graphs
+    assert sum(len(v) for v in from_sets.values()) > len(CASES)
+    assert all(v.sentence for v in from_sets["no evidence for the position"])
+
+
+def test_a_triple_set_reads_and_removes_patterns_and_writes_the_ntriples_graph_would():
+    g = valid_graph()
+    ts = TripleSet(g)
+    assert (CONF, CK.edition, None) in ts and (CONF, CK.edition, Literal(1)) not in ts
+    assert set(ts.triples((CONF, RDF.type, None))) == set(g.triples((CONF, RDF.type, None)))
+    lines = {line for line in g.serialize(format="nt").splitlines() if line.strip()}
+    assert set(ts.ntriples().splitlines()) == lines
+    assert len(ts.graph()) == len(g)
+    ts.remove((CONF, None, None))
+    assert (CONF, None, None) not in ts and len(ts) == len(g) - len(list(g.triples((CONF, None, None))))
 
 
 def test_shared_iris_do_not_pool_facts_across_articles():

@@ -16,7 +16,7 @@ from confkg.extract import extract, load_gazetteer
 from confkg.ingest import SUFFIXES, IngestError, iter_articles
 from confkg.models import Article, ArticleFacts
 from confkg.namespaces import CK
-from confkg.rdf import article_graph, content_hash, pipeline_version
+from confkg.rdf import TripleSet, article_triples, content_hash, pipeline_version
 from confkg.resolve import iris
 from confkg.resolve.merge import subjects_of
 from confkg.store import KGStore, ntriples
@@ -43,14 +43,14 @@ class BuildReport:
         return not self.errors and not self.refused
 
 
-Validator = Callable[[dict[str, Graph]], dict[str, list]]
+Validator = Callable[[dict[str, Graph | TripleSet]], dict[str, list]]
 
 
-def process_article(article: Article) -> tuple[ArticleFacts, Graph]:
+def process_article(article: Article) -> tuple[ArticleFacts, TripleSet]:
     """Extract one article and turn it into its graph (pure: no I/O, safe in any process)."""
     gaz = load_gazetteer()
     facts = extract(article, gazetteer=gaz)
-    return facts, article_graph(facts, gazetteer=gaz)
+    return facts, article_triples(facts, gazetteer=gaz)
 
 
 @dataclass
@@ -67,7 +67,7 @@ class BuildProgress:
 Progress = Callable[[BuildProgress], None]
 
 # One article on its way: what it is, what came of it, and the violations that refuse it.
-_Done = tuple[Article, ArticleFacts, Graph | str, list]  # the graph, or its N-Triples text from a worker
+_Done = tuple[Article, ArticleFacts, TripleSet | str, list]  # the graph, or its N-Triples text from a worker
 
 
 def build(
@@ -112,7 +112,7 @@ def build(
             progress(state)
 
     def write(done: list[_Done]) -> None:
-        to_store: dict[URIRef, Graph | str] = {}
+        to_store: dict[URIRef, TripleSet | str] = {}
         for art, facts, g, problems in done:
             if problems:
                 report.refused.append(Refusal(art.id, art.source or art.id, [str(p) for p in problems]))
@@ -128,7 +128,7 @@ def build(
             report.touched.update(subjects_of(store, to_store))
 
     if jobs <= 1:
-        pending: dict[str, tuple[Article, ArticleFacts, Graph]] = {}
+        pending: dict[str, tuple[Article, ArticleFacts, TripleSet]] = {}
 
         def flush() -> None:
             if not pending:
@@ -268,7 +268,7 @@ def _build_parallel(
 
 def _process_chunk(
     articles: list[Article], validator: Validator | None, as_text: bool = False
-) -> list[tuple[ArticleFacts, Graph | str, list]]:
+) -> list[tuple[ArticleFacts, TripleSet | str, list]]:
     """In a worker: extract a chunk of articles and validate their graphs in one call.
 
     With `as_text`, each graph goes back as its N-Triples text, ready for the store.
@@ -441,10 +441,10 @@ def _write_shard(index: int, articles: list[Article], folder: str, validate: boo
     return {"index": index, "path": str(path), "built": built, "refused": refused, "quads": len(lines)}
 
 
-def _quad_lines(graph: Graph, name: URIRef) -> list[str]:
+def _quad_lines(graph: Graph | TripleSet, name: URIRef) -> list[str]:
     """N-Quads lines of a graph: N-Triples writes one triple a line, ending in " ."."""
     out = []
-    for line in graph.serialize(format="nt").splitlines():
+    for line in ntriples(graph).splitlines():
         line = line.rstrip()
         if line.endswith(" ."):
             out.append(f"{line[:-2]} <{name}> .\n")

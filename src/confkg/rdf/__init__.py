@@ -1,13 +1,22 @@
-"""RDF: one article's facts as one self-contained rdflib Graph (docs/graph.md)."""
+"""RDF: one article's facts as one self-contained graph (docs/graph.md).
+
+`article_triples` gives the triples as a `TripleSet`, what the build validates
+and stores: a set with the few Graph methods the pipeline needs, because
+putting ~600 triples in an rdflib Graph costs more than extracting them.
+`article_graph` gives the same triples as an rdflib Graph.
+"""
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from functools import lru_cache
 from importlib import resources
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS, XSD
+from rdflib.plugins.serializers.nt import _nt_row  # the N-Triples line Graph.serialize writes
+from rdflib.term import Node
 
 from confkg import __version__
 from confkg.extract.gazetteer import Gazetteer, load_gazetteer
@@ -71,12 +80,16 @@ def _data_files(root):
 
 
 def article_graph(facts: ArticleFacts, *, gazetteer: Gazetteer | None = None) -> Graph:
+    """The named graph of one article as an rdflib Graph (confkg's prefixes bound)."""
+    return article_triples(facts, gazetteer=gazetteer).graph()
+
+
+def article_triples(facts: ArticleFacts, *, gazetteer: Gazetteer | None = None) -> TripleSet:
     """The named graph of one article: every entity typed and labelled, with its evidence."""
     gaz = gazetteer or load_gazetteer()
     art = facts.article
-    # Triples are gathered in a set and put in the Graph once: an entity named in many
-    # sentences states its type and labels many times, and each rdflib add costs.
-    g = _Triples()
+    # An entity named in many sentences states its type and labels many times: a set keeps one.
+    g = TripleSet()
     a = iris.article(art.id)
 
     def ar(text: str) -> Literal:
@@ -243,11 +256,42 @@ def article_graph(facts: ArticleFacts, *, gazetteer: Gazetteer | None = None) ->
             g.add((node, CK.topic, topic(key)))
         if rec.evidence:
             evidence(node, [rec.evidence])
-    return g.graph()
+    return g
 
 
-class _Triples(set):
-    """A set of triples with Graph's `add`, made into an rdflib Graph (confkg's prefixes bound) at the end."""
+Triple = tuple[Node, Node, Node]
+
+
+class TripleSet(set):
+    """A graph as a plain set of triples, with the Graph methods the build uses.
+
+    `triples`, `remove` and `in` take patterns with None as a wildcard, as rdflib's
+    Graph does; `graph()` makes an rdflib Graph of it and `ntriples()` its
+    N-Triples text (rdflib's own line writer, so the text is the one Graph.serialize gives).
+    """
+
+    def add(self, triple: Triple) -> TripleSet:  # type: ignore[override]
+        set.add(self, triple)
+        return self
+
+    def triples(self, pattern: tuple[Node | None, Node | None, Node | None]) -> Iterator[Triple]:
+        s, p, o = pattern
+        if s is not None and p is not None and o is not None:
+            if set.__contains__(self, pattern):
+                yield pattern  # type: ignore[misc]
+            return
+        for t in self:
+            if (s is None or t[0] == s) and (p is None or t[1] == p) and (o is None or t[2] == o):
+                yield t
+
+    def __contains__(self, pattern: object) -> bool:
+        if isinstance(pattern, tuple) and None in pattern:
+            return next(self.triples(pattern), None) is not None  # type: ignore[arg-type]
+        return set.__contains__(self, pattern)
+
+    def remove(self, pattern: tuple[Node | None, Node | None, Node | None]) -> None:  # type: ignore[override]
+        """Remove every triple matching the pattern (none matching is not an error)."""
+        self.difference_update(list(self.triples(pattern)))
 
     def graph(self) -> Graph:
         graph = Graph()
@@ -255,8 +299,11 @@ class _Triples(set):
         graph.addN((s, p, o, graph) for s, p, o in self)
         return graph
 
+    def ntriples(self) -> str:
+        return "".join(map(_nt_row, self))
 
-def _clues(g: _Triples, node: URIRef, conf) -> None:
+
+def _clues(g: TripleSet, node: URIRef, conf) -> None:
     """What the article says about the dates without a year, for merging with siblings."""
     c = conf.clues
     if c.start_day and not conf.start:

@@ -96,7 +96,8 @@ class KGStore:
     def replace_graphs(self, graphs: Mapping[URIRef, Graph | str], *, remove: Iterable[URIRef] = ()) -> None:
         """Replace each named graph by the given triples, and drop `remove`, in one transaction.
 
-        A graph may come as an rdflib Graph or as its N-Triples text (what build workers send).
+        A graph may come as an rdflib Graph, a confkg.rdf.TripleSet, or its N-Triples
+        text (what build workers send).
 
         One SPARQL Update request: every operation in it costs a few milliseconds
         whatever its size, so a batch is at most one DELETE for the graphs that
@@ -213,12 +214,19 @@ _TRIM = False  # not looked up yet
 
 
 def ntriples(graph: Graph | str) -> str:
-    """A graph's N-Triples text; a str is taken to be that text already."""
-    return graph if isinstance(graph, str) else graph.serialize(format="nt")
+    """A graph's N-Triples text; a str is taken to be that text already.
+
+    Besides an rdflib Graph, anything with an `ntriples()` method (confkg.rdf.TripleSet) will do.
+    """
+    if isinstance(graph, str):
+        return graph
+    if isinstance(graph, Graph):
+        return graph.serialize(format="nt")
+    return graph.ntriples()
 
 
 def triple_count(graph: Graph | str) -> int:
-    """The number of triples in a Graph or in N-Triples text (one a line)."""
+    """The number of triples in a graph or in N-Triples text (one a line)."""
     if isinstance(graph, str):
         return sum(1 for line in graph.splitlines() if line.strip() and not line.lstrip().startswith("#"))
     return len(graph)

@@ -307,7 +307,8 @@ def _ntriple_lines(graph: Graph | str) -> list[str]:
     if any(isinstance(t, BNode) for triple in graph for t in triple):
         # a blank node's label is local to one INSERT DATA: split over batches it would become several nodes
         raise RemoteStoreError("a graph with blank nodes cannot be written in batches to a remote store")
-    lines = sorted(line for line in graph.serialize(format="nt").splitlines() if line.strip())
+    text = graph.serialize(format="nt") if isinstance(graph, Graph) else graph.ntriples()  # or a TripleSet
+    lines = sorted(line for line in text.splitlines() if line.strip())
     marker = f"<{CK.contentHash}>"
     return [line for line in lines if marker not in line] + [line for line in lines if marker in line]
 

@@ -21,10 +21,12 @@ stay as they are.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyshacl
 from rdflib import RDF, BNode, Graph, Literal, URIRef
@@ -45,6 +47,9 @@ from confkg.validate.report import (
 )
 from confkg.validate.shapes import ShapesPlan, SparqlRule, plan_for, resolve_shapes
 
+if TYPE_CHECKING:
+    from confkg.rdf import TripleSet
+
 ID_BASE = str(ID)
 _ALIAS_PREFIX = "urn:x-confkg-batch:g{index}:"
 _ALIAS_TEXT = re.compile(r"urn:x-confkg-batch:g\d+:")
@@ -62,7 +67,7 @@ DEFAULT_BATCH_SIZE = 500  # graphs per pyshacl call: bounds memory on a large re
 
 
 def validate_graphs(
-    graphs: Mapping[str, Graph],
+    graphs: Mapping[str, Graph | TripleSet],
     *,
     shapes: Graph | str | Path | None = None,
     batch_size: int = DEFAULT_BATCH_SIZE,
@@ -92,7 +97,7 @@ def reference_violations(
 @dataclass
 class _Batch:
     keys: list[str]
-    graphs: list[Graph]
+    graphs: list[Graph | TripleSet]
     union: Graph
     back: dict[Node, tuple[int, Node]]  # alias -> (graph index, original node)
 
@@ -129,10 +134,14 @@ def _validate_batch(items: list[tuple[str, Graph]], plan: ShapesPlan) -> list[Vi
     return out
 
 
-def _native_violations(key: str, graph: Graph, plan: ShapesPlan) -> list[Violation]:
+def _native_violations(key: str, graph: Graph | TripleSet, plan: ShapesPlan) -> list[Violation]:
     """The compiled property shapes on one article graph (no union needed: each graph alone)."""
     if not plan.checks:
         return []
+    results = run_checks(plan.checks, graph)
+    if not results:
+        return []
+    graph = _as_graph(graph)  # a violation's report reads the graph (its sentence, its labels)
     return [
         make_violation(
             plan.full,
@@ -147,8 +156,33 @@ def _native_violations(key: str, graph: Graph, plan: ShapesPlan) -> list[Violati
             component=result.component,
             messages=list(result.check.messages),
         )
-        for result in run_checks(plan.checks, graph)
+        for result in results
     ]
+
+
+def _as_graph(graph: Graph | TripleSet) -> Graph | _Lookup:
+    """What a violation's report reads (its sentence): the Graph, or a lookup over a TripleSet's triples."""
+    return graph if isinstance(graph, Graph) else _Lookup(graph)
+
+
+class _Lookup:
+    """The three Graph reads confkg.validate.report makes, on a plain set of triples (one pass to index)."""
+
+    def __init__(self, triples: Iterable[tuple[Node, Node, Node]]) -> None:
+        self._out: dict[Node, list[tuple[Node, Node]]] = defaultdict(list)
+        self._in: dict[Node, list[tuple[Node, Node]]] = defaultdict(list)
+        for s, p, o in triples:
+            self._out[s].append((p, o))
+            self._in[o].append((s, p))
+
+    def objects(self, subject: Node, predicate: Node) -> Iterator[Node]:
+        return (o for p, o in self._out.get(subject, ()) if p == predicate)
+
+    def value(self, subject: Node, predicate: Node) -> Node | None:
+        return next(self.objects(subject, predicate), None)
+
+    def subject_predicates(self, obj: Node) -> Iterator[tuple[Node, Node]]:
+        return iter(self._in.get(obj, ()))
 
 
 def _union(items: list[tuple[str, Graph]], predicates: frozenset[URIRef] | None = None) -> _Batch:
@@ -159,8 +193,10 @@ def _union(items: list[tuple[str, Graph]], predicates: frozenset[URIRef] | None 
         alias = _aliaser(index, back)
         if predicates is None:
             triples = graph.triples((None, None, None))
-        else:
+        elif isinstance(graph, Graph):
             triples = (t for p in predicates for t in graph.triples((None, p, None)))
+        else:  # a TripleSet: one pass
+            triples = (t for t in graph if t[1] in predicates)
         union.addN((alias(s), p, alias(o), union) for s, p, o in triples)
     return _Batch(
         keys=[key for key, _ in items], graphs=[graph for _, graph in items], union=union, back=back
@@ -203,7 +239,7 @@ def _core_violations(batch: _Batch, plan: ShapesPlan) -> list[Violation]:
                 make_violation(
                     plan.full,
                     key=batch.keys[index],
-                    graph=batch.graphs[index],
+                    graph=_as_graph(batch.graphs[index]),
                     focus=original_focus,
                     path=render_path(report, report.value(result, SH.resultPath)),
                     value=batch.original(value),
@@ -259,7 +295,7 @@ def _rule_violations(batch: _Batch, plan: ShapesPlan, rule: SparqlRule) -> list[
                 make_violation(
                     plan.full,
                     key=batch.keys[index],
-                    graph=batch.graphs[index],
+                    graph=_as_graph(batch.graphs[index]),
                     focus=original_focus,
                     path=path if isinstance(path, URIRef) or path is None else str(path),
                     value=batch.original(value),
