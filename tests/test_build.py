@@ -243,6 +243,25 @@ def test_query_on_a_missing_store_says_to_build_first(tmp_path, runner):
     assert "run 'confkg build' first" in result.output
 
 
+def _graph(*triples) -> Graph:
+    g = Graph()
+    for t in triples:
+        g.add(t)
+    return g
+
+
+def _union(store: KGStore) -> set:
+    """The default graph's triples as tuples of strings."""
+    return {
+        tuple(x.value for x in (q.subject, q.predicate, q.object))
+        for q in store.ox.quads_for_pattern(None, None, None, pyoxigraph.DefaultGraph())
+    }
+
+
+def _names(*triples) -> set:
+    return {tuple(str(x) for x in t) for t in triples}
+
+
 def test_replacing_and_removing_graphs_keeps_the_union_exact():
     from rdflib import URIRef
 
@@ -254,31 +273,44 @@ def test_replacing_and_removing_graphs_keeps_the_union_exact():
         (URIRef(ex + "s"), URIRef(ex + "p"), URIRef(ex + o)) for o in ("shared", "a1", "a2", "b1")
     )
 
-    def graph(*triples) -> Graph:
-        g = Graph()
-        for t in triples:
-            g.add(t)
-        return g
-
-    def union() -> set:
-        return {
-            tuple(x.value for x in (q.subject, q.predicate, q.object))
-            for q in store.ox.quads_for_pattern(None, None, None, pyoxigraph.DefaultGraph())
-        }
-
-    def names(*triples) -> set:
-        return {tuple(str(x) for x in t) for t in triples}
-
     a, b = GRAPH["test-a"], GRAPH["test-b"]
     with KGStore.open(None) as store:
         # a graph may come as its N-Triples text, as build workers send it
-        store.replace_graphs({a: graph(shared, a1), b: ntriples(graph(shared, b1))})
-        assert union() == names(shared, a1, b1)
-        store.replace_graphs({a: graph(a2)})  # b still states the shared triple: it stays
-        assert union() == names(shared, a2, b1)
+        store.replace_graphs({a: _graph(shared, a1), b: ntriples(_graph(shared, b1))})
+        assert _union(store) == _names(shared, a1, b1)
+        store.replace_graphs({a: _graph(a2)})  # b still states the shared triple: it stays
+        assert _union(store) == _names(shared, a2, b1)
         assert len(store.graph(a)) == 1
         store.remove_graphs([b])
-        assert union() == names(a2)
+        assert _union(store) == _names(a2)
         assert store.graph_iris() == [a]
         store.replace_graphs({a: Graph()})  # an empty graph removes it
-        assert union() == set() and store.graph_iris() == [] and len(store) == 0
+        assert _union(store) == set() and store.graph_iris() == [] and len(store) == 0
+
+
+def test_patching_a_graph_takes_out_what_it_says_about_some_subjects_and_keeps_the_union_exact():
+    from rdflib import URIRef
+    from rdflib.namespace import RDF
+
+    from confkg.namespaces import GRAPH
+
+    ex = "http://example.org/"
+    s1, s2, s3, st, p, q = (URIRef(ex + n) for n in ("s1", "s2", "s3", "st", "p", "q"))
+    shared, own, other, kept, gone, new = (
+        (s, p, URIRef(ex + o))
+        for s, o in ((s1, "shared"), (s1, "own"), (s2, "other"), (s3, "kept"), (s3, "gone"), (s1, "new"))
+    )
+    reification = [(st, RDF.subject, s1), (st, RDF.predicate, p), (st, q, URIRef(ex + "source"))]
+
+    a, b = GRAPH["test-a"], GRAPH["test-b"]
+    with KGStore.open(None) as store:
+        store.replace_graphs({a: _graph(shared, own, other, kept, gone, *reification), b: _graph(shared)})
+        store.patch_graph(a, delete_subjects=[s1], delete=[gone], insert=_graph(new))
+        # s1's triples and the statement about it go, and `gone`; b still states `shared`: it stays in the union
+        assert set(store.graph(a)) == {other, kept, new}
+        assert _union(store) == _names(shared, other, kept, new)
+        with pytest.raises(StoreError):  # a failed patch changes nothing
+            store.patch_graph(a, delete_subjects=[s2], insert=_graph((s2, p, URIRef("http://bad iri"))))
+        assert set(store.graph(a)) == {other, kept, new}
+        store.patch_graph(a, delete_subjects=[s1, s2, s3])  # a graph left empty is dropped
+        assert store.graph_iris() == [b] and _union(store) == _names(shared)

@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 
+import pyoxigraph
+import pytest
 from conftest import GOLD, SEEDS
+from rdflib import Literal, URIRef
+from rdflib.namespace import PROV, RDF, XSD
 
 from confkg.cli import main
-from confkg.namespaces import MERGED_GRAPH
-from confkg.store import KGStore
+from confkg.namespaces import CK, MERGED_GRAPH
+from confkg.pipeline import build
+from confkg.resolve import iris
+from confkg.resolve.merge import subjects_of, update_merged
+from confkg.store import KGStore, StoreError
 
 P = "PREFIX ck: <https://w3id.org/confkg/ontology#>\n"
 
@@ -134,3 +142,189 @@ def test_adding_one_article_updates_the_merged_graph_without_rebuilding_the_othe
     result = runner.invoke(main, ["build", str(folder), "--store", str(store), "-q"])
     assert "built 1 article(s); 1 unchanged" in result.output
     assert _q(store, q) == [("2025-11-24",)]
+
+
+# -- merging in chunks, patching the merged graph ----------------------------------------------------
+
+
+def _triples(store: KGStore, graph: URIRef | None) -> set[str]:
+    """One graph's triples as N-Triples-like strings (None: the default graph, the union)."""
+    name = pyoxigraph.DefaultGraph() if graph is None else pyoxigraph.NamedNode(str(graph))
+    return {str(q.triple) for q in store.ox.quads_for_pattern(None, None, None, name)}
+
+
+def _set_union_of_named_graphs(store: KGStore) -> set[str]:
+    return {str(q.triple) for q in store.ox if isinstance(q.graph_name, pyoxigraph.NamedNode)}
+
+
+def _build(folder: Path, store: KGStore, *, chunk_size: int) -> None:
+    """What `confkg build` does to the store, without the Wikidata links."""
+    report = build([folder], store, keep_facts=False)
+    update_merged(store, subjects=report.touched, chunk_size=chunk_size)
+
+
+def _remove(store: KGStore, article_id: str, *, chunk_size: int) -> None:
+    """What `confkg remove` does."""
+    graphs = [iris.article_graph(article_id)]
+    touched = subjects_of(store, graphs)
+    store.remove_graphs(graphs)
+    update_merged(store, subjects=touched, chunk_size=chunk_size)
+
+
+def _from_scratch(folder: Path) -> KGStore:
+    """A fresh store of the folder's articles, its merged graph computed all at once."""
+    store = KGStore.open(None)
+    build([folder], store, keep_facts=False)
+    update_merged(store, chunk_size=1_000_000)
+    return store
+
+
+def _statements_agree_with_the_graph_node(store: KGStore) -> None:
+    """Each merged triple is reified with its sources, and the graph node lists exactly those sources."""
+    merged = store.graph(MERGED_GRAPH)
+    statements = set(merged.subjects(RDF.type, RDF.Statement))
+    reified = {
+        (merged.value(st, RDF.subject), merged.value(st, RDF.predicate), merged.value(st, RDF.object))
+        for st in statements
+    }
+    stated = {t for t in merged if t[0] not in statements and t[0] != MERGED_GRAPH}
+    assert stated == reified
+    sources = {g for st in statements for g in merged.objects(st, PROV.wasDerivedFrom)}
+    assert set(merged.objects(MERGED_GRAPH, PROV.wasDerivedFrom)) == sources
+
+
+A000, A001, A002, A003, A004 = sorted(p.name for p in SEEDS.glob("*.txt"))
+START_93 = URIRef("https://w3id.org/confkg/id/conference/interpol-general-assembly-93")
+
+
+def test_merging_in_chunks_as_articles_come_change_and_go_gives_the_merged_graph_of_a_full_recompute(
+    tmp_path,
+):
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    store = KGStore.open(None)
+    patch, patches = store.patch_graph, []
+
+    def patch_and_check(*args, **kwargs) -> None:
+        patch(*args, **kwargs)
+        patches.append(kwargs)
+        _statements_agree_with_the_graph_node(store)  # after every chunk, not only at the end
+
+    store.patch_graph = patch_and_check
+
+    def add(*names: str) -> None:
+        for name in names:
+            shutil.copy(SEEDS / name, folder)
+
+    def same_as_from_scratch(step: str) -> set[str]:
+        expected = _from_scratch(folder)
+        merged = _triples(store, MERGED_GRAPH)
+        assert merged == _triples(expected, MERGED_GRAPH), step
+        assert _triples(store, None) == _triples(expected, None), step
+        assert _triples(store, None) == _set_union_of_named_graphs(store), step
+        assert store.graph_iris() == expected.graph_iris(), step
+        _statements_agree_with_the_graph_node(store)
+        return merged
+
+    add(A001, A002)
+    _build(folder, store, chunk_size=2)
+    first = same_as_from_scratch("first build")
+    add(A000, A004)
+    _build(folder, store, chunk_size=2)
+    assert same_as_from_scratch("two articles added") != first
+    assert store.graph(MERGED_GRAPH).value(START_93, CK.startDate) == Literal("2025-11-24", datatype=XSD.date)
+    text = (folder / A004).read_text("utf-8")
+    assert "من 24 حتى 27 نونبر الجاري" in text
+    (folder / A004).write_text(
+        text.replace("من 24 حتى 27 نونبر الجاري", "من 25 حتى 28 نونبر الجاري"), "utf-8"
+    )
+    _build(folder, store, chunk_size=2)
+    same_as_from_scratch("one article changed")
+    assert store.graph(MERGED_GRAPH).value(START_93, CK.startDate) == Literal("2025-11-25", datatype=XSD.date)
+    (folder / A001).unlink()
+    _remove(store, A001.removesuffix(".txt"), chunk_size=2)
+    same_as_from_scratch("one article removed")
+    assert store.graph(MERGED_GRAPH).value(START_93, CK.startDate) is None
+    add(A001, A003)
+    _build(folder, store, chunk_size=3)
+    same_as_from_scratch("two more added")
+    assert len(patches) > 20 and any(p["delete"] for p in patches)
+
+
+def _about(store: KGStore, entity: URIRef) -> set[str]:
+    """What the merged graph says about one entity: its triples and their statements, whole."""
+    merged = store.graph(MERGED_GRAPH)
+    statements = set(merged.subjects(RDF.subject, entity))
+    return {str(t) for t in merged if t[0] == entity or t[0] in statements}
+
+
+def test_a_merge_that_fails_halfway_leaves_each_entity_merged_before_or_after_and_the_union_exact(
+    tmp_path, monkeypatch
+):
+    import confkg.store
+
+    folder = tmp_path / "articles"
+    shutil.copytree(SEEDS, folder)
+    store = KGStore.open(None)
+    _build(folder, store, chunk_size=1000)
+    before = _from_scratch(folder)
+    for name, old, new in [
+        (A004, "من 24 حتى 27 نونبر الجاري", "من 25 حتى 28 نونبر الجاري"),  # the assembly's dates
+        (A000, "عبد اللطيف حموشي", "عبد اللطيف الحموشي"),  # Hammouchi's spellings
+    ]:
+        text = (folder / name).read_text("utf-8")
+        assert old in text
+        (folder / name).write_text(text.replace(old, new), "utf-8")
+    after = _from_scratch(folder)
+    touched = build([folder], store, keep_facts=False).touched
+
+    writes = []
+    ntriples = confkg.store.ntriples
+
+    def third_write_breaks(graph):
+        writes.append(graph)
+        return ntriples(graph) + ("\n<broken" if len(writes) == 3 else "")
+
+    monkeypatch.setattr(confkg.store, "ntriples", third_write_breaks)
+    with pytest.raises(StoreError):
+        update_merged(store, subjects=touched, chunk_size=1)
+    assert len(writes) == 3
+    changed = [e for e in touched if _about(before, e) != _about(after, e)]
+    states = [
+        "after"
+        if _about(store, e) == _about(after, e)
+        else "before"
+        if _about(store, e) == _about(before, e)
+        else "neither"
+        for e in changed
+    ]
+    assert sorted(set(states)) == ["after", "before"], states  # some chunks written, the others not at all
+    assert _triples(store, None) == _set_union_of_named_graphs(store)
+    _statements_agree_with_the_graph_node(store)
+
+    monkeypatch.undo()
+    update_merged(store, subjects=touched)
+    assert _triples(store, MERGED_GRAPH) == _triples(after, MERGED_GRAPH)
+    assert _triples(store, None) == _triples(after, None)
+
+
+def test_a_tie_between_spellings_goes_to_the_same_one_however_the_entities_are_chunked():
+    from rdflib import Graph
+    from rdflib.namespace import RDFS, SKOS
+
+    pairs = [("أحمد", "محمد"), ("سعيد", "رشيد"), ("كريم", "حكيم"), ("يوسف", "يونس"), ("سمير", "بشير")]
+    entities = [URIRef(f"https://w3id.org/confkg/id/official/tie-{i}") for i in range(len(pairs))]
+    graphs = {iris.article_graph("tie-a"): Graph(), iris.article_graph("tie-b"): Graph()}
+    for entity, pair, flip in zip(entities, pairs, [0, 1, 0, 1, 0], strict=True):
+        for g, name in zip(graphs.values(), pair[::-1] if flip else pair, strict=True):
+            g.add((entity, RDF.type, CK.Official))
+            g.add((entity, RDFS.label, Literal(name, lang="ar")))
+    store = KGStore.open(None)
+    store.replace_graphs(graphs)
+    first_in_code_point_order = {
+        e: Literal(min(pair), lang="ar") for e, pair in zip(entities, pairs, strict=True)
+    }
+    for chunk_size in (1, 2, len(entities)):
+        update_merged(store, chunk_size=chunk_size)
+        merged = store.graph(MERGED_GRAPH)
+        assert {e: merged.value(e, SKOS.prefLabel) for e in entities} == first_in_code_point_order, chunk_size

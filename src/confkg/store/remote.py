@@ -15,12 +15,19 @@ embedded store, in one of two ways:
   union is written into its own graph `id:graph/union`; queries read it as their
   default graph (`DEFINE input:default-graph-uri`), and a query that only looks
   inside `GRAPH ?g { … }` hides it (`DEFINE input:named-graph-exclude`). A query
-  that does both sees `id:graph/union` among its named graphs.
+  that does both sees `id:graph/union` among its named graphs. Given either
+  pragma, Virtuoso finds nothing in a `GRAPH <iri> { … }` block, so a query whose
+  blocks all name an IRI gets none, and one that mixes them with the others
+  finds nothing there: write two queries.
 
 Unlike the embedded store, a replacement spans several HTTP requests and is not
 atomic. What makes a half-written article harmless: each graph is dropped and
 rewritten, and an article graph's ck:contentHash goes in its last request, so an
 interrupted build leaves an article without its hash and the next build redoes it.
+A patch of the merged graph (`patch_graph`) first takes out what it replaces, then adds
+the new triples in batches: interrupted, it leaves some entities without their merged
+statements (the union still equal to the named graphs') until they are merged again,
+by a later build that touches them or by `update_merged(store)`.
 """
 
 from __future__ import annotations
@@ -35,15 +42,17 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef, Variable
 from rdflib.plugins.stores.sparqlstore import SPARQLUpdateStore
 from rdflib.query import Result
+from rdflib.term import Node
 
 from confkg.namespaces import CK, GRAPH, bind_prefixes
-from confkg.store import EXPORT_FORMATS, StoreError, write_rdf
+from confkg.store import EXPORT_FORMATS, StoreError, about_patterns, write_rdf
 
 UNION_GRAPH = GRAPH["union"]
 BATCH_STATEMENTS = 1000  # triple statements per INSERT DATA: Virtuoso runs out of memory at about 5,000
+BATCH_VALUES = 500  # subjects or triples in the VALUES of one patch's DELETE (a request of some 50 kB)
 PAGE_ROWS = 10_000  # rows per read: Virtuoso's default ResultSetMaxRows
 SPECIAL_GRAPHS = {"merged", "wikidata-links", "meta", "union"}
 
@@ -131,12 +140,35 @@ class RemoteStore:
                 f"FILTER NOT EXISTS {{ GRAPH ?other {{ ?s ?p ?o }} FILTER({self._other_graph(iri)}) }} }} ;\n"
                 f"DROP SILENT GRAPH <{iri}>"
             )
-        per_batch = max(1, BATCH_STATEMENTS // 2)  # each triple goes into its graph and into the union
         for iri, graph in graphs.items():
-            lines = _ntriple_lines(graph)
-            for start in range(0, len(lines), per_batch):
-                body = "\n".join(lines[start : start + per_batch])
-                self._update(f"INSERT DATA {{ {self._in_union(body)}\nGRAPH <{iri}> {{\n{body}\n}} }}")
+            self._insert_lines(iri, _ntriple_lines(graph))
+
+    def patch_graph(
+        self,
+        iri: URIRef,
+        *,
+        delete_subjects: Iterable[URIRef] = (),
+        delete: Iterable[tuple[Node, Node, Node]] = (),
+        insert: Graph | str = "",
+    ) -> None:
+        """Take out what graph `iri` says about `delete_subjects` and the `delete` triples, then add
+        `insert`, keeping the union: `KGStore.patch_graph`, in several requests (see the module's note)."""
+        subjects, triples = list(delete_subjects), list(delete)
+        for start in range(0, max(len(subjects), len(triples)), BATCH_VALUES):
+            batch = (subjects[start : start + BATCH_VALUES], triples[start : start + BATCH_VALUES])
+            for where in about_patterns(iri, *batch):
+                self._update(
+                    f"DELETE {{ {self._in_union('?s ?p ?o')} }} WHERE {{ {where} "
+                    f"FILTER NOT EXISTS {{ GRAPH ?other {{ ?s ?p ?o }} FILTER({self._other_graph(iri)}) }} }} ;\n"
+                    f"DELETE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }} WHERE {{ {where} }}"
+                )
+        self._insert_lines(iri, _ntriple_lines(insert) if insert else [])
+
+    def _insert_lines(self, iri: URIRef, lines: list[str]) -> None:
+        per_batch = max(1, BATCH_STATEMENTS // 2)  # each triple goes into its graph and into the union
+        for start in range(0, len(lines), per_batch):
+            body = "\n".join(lines[start : start + per_batch])
+            self._update(f"INSERT DATA {{ {self._in_union(body)}\nGRAPH <{iri}> {{\n{body}\n}} }}")
 
     def remove_graphs(self, iris: Iterable[URIRef]) -> None:
         self.replace_graphs({}, remove=iris)
@@ -201,10 +233,19 @@ class RemoteStore:
             raise ValueError(f"{self.url}: the server refused the query (HTTP {code}: {message})")
         return result
 
+    def select_values(self, sparql: str) -> Iterator[tuple[str | None, ...]]:
+        """The rows of a SELECT query as the lexical values of their terms, as KGStore.select_values."""
+        for row in self.query(sparql):
+            yield tuple(None if term is None else str(term) for term in row)
+
     def _dataset_pragmas(self, sparql: str) -> str:
         if not self.union_graph:
             return ""
-        if _only_named_graphs(sparql):
+        use = _graph_use(sparql)
+        if use == "iris":
+            # nothing to hide, and Virtuoso, once given a dataset, finds nothing in a GRAPH <iri> block
+            return ""
+        if use == "named":
             return f"DEFINE input:named-graph-exclude <{self.union_graph}>\n"
         return f"DEFINE input:default-graph-uri <{self.union_graph}>\n"
 
@@ -316,31 +357,27 @@ def _ntriple_lines(graph: Graph | str) -> list[str]:
 _GRAPH_WORD = re.compile(r"\bGRAPH\b", re.IGNORECASE)
 
 
-def _only_named_graphs(sparql: str) -> bool:
-    """True when every triple pattern of the query sits inside a GRAPH block (so the union graph may hide)."""
+def _graph_use(sparql: str) -> str:
+    """Where the query's triple patterns lie: "iris" when each sits in a GRAPH block naming an IRI,
+    "named" when each sits in a GRAPH block and some block's graph is a variable (so the union graph
+    may hide), "default" when some lies outside every GRAPH block or the query cannot be read."""
     if not _GRAPH_WORD.search(sparql):
-        return False
+        return "default"
     try:
         from rdflib.plugins.sparql.algebra import translateQuery
         from rdflib.plugins.sparql.parser import parseQuery
 
         algebra = translateQuery(parseQuery(sparql)).algebra
     except Exception:  # not rdflib's dialect: use the union as default graph, the safe reading
-        return False
-    outside = _patterns(algebra, inside=False)
-    return outside is not None and not outside
-
-
-def _patterns(node: Any, *, inside: bool) -> bool | None:
-    """Whether some triple pattern lies outside every GRAPH block (None: no pattern inside any either)."""
-    found_outside = False
-    found_inside = False
-    stack: list[tuple[Any, bool]] = [(node, inside)]
+        return "default"
+    found_outside = found_inside = graph_variable = False
+    stack: list[tuple[Any, bool]] = [(algebra, False)]
     while stack:
         item, in_graph = stack.pop()
         name = getattr(item, "name", None)
         if name == "Graph":
             in_graph = True
+            graph_variable = graph_variable or isinstance(item.get("term"), Variable)
         if name == "BGP" and item.get("triples"):
             if in_graph:
                 found_inside = True
@@ -350,9 +387,9 @@ def _patterns(node: Any, *, inside: bool) -> bool | None:
             stack.extend((v, in_graph) for v in item.values())
         elif isinstance(item, list | tuple):
             stack.extend((v, in_graph) for v in item if not isinstance(v, str | Literal | URIRef))
-    if not found_inside and not found_outside:
-        return None
-    return found_outside
+    if found_outside or not found_inside:
+        return "default"
+    return "named" if graph_variable else "iris"
 
 
 __all__ = ["BATCH_STATEMENTS", "RemoteStore", "RemoteStoreError", "UNION_GRAPH", "is_remote"]
