@@ -288,6 +288,29 @@ def test_replacing_and_removing_graphs_keeps_the_union_exact():
         assert _union(store) == set() and store.graph_iris() == [] and len(store) == 0
 
 
+@pytest.mark.parametrize(
+    "bad", ['<http://example.org/s> <http://example.org/p> "unterminated .', "not rdf ."]
+)
+def test_new_graphs_with_a_malformed_one_write_nothing(bad):
+    # a batch of new graphs goes in through Oxigraph's N-Quads loader: still all or nothing
+    from rdflib import URIRef
+
+    from confkg.namespaces import GRAPH
+    from confkg.store import ntriples
+
+    ex = "http://example.org/"
+    kept = (URIRef(ex + "s"), URIRef(ex + "p"), URIRef(ex + "kept"))
+    new = (URIRef(ex + "s"), URIRef(ex + "p"), URIRef(ex + "new"))
+    with KGStore.open(None) as store:
+        store.replace_graphs({GRAPH["test-a"]: _graph(kept)})
+        before = {str(q) for q in store.ox}
+        with pytest.raises(StoreError, match="the store was not changed"):
+            store.replace_graphs({GRAPH["test-b"]: ntriples(_graph(new)), GRAPH["test-c"]: bad})
+        assert {str(q) for q in store.ox} == before
+        store.replace_graphs({GRAPH["test-b"]: ntriples(_graph(new)) + "\n# a comment\n"})
+        assert _union(store) == _names(kept, new) and len(store.graph(GRAPH["test-b"])) == 1
+
+
 def test_patching_a_graph_takes_out_what_it_says_about_some_subjects_and_keeps_the_union_exact():
     from rdflib import URIRef
     from rdflib.namespace import RDF
