@@ -337,3 +337,38 @@ def test_patching_a_graph_takes_out_what_it_says_about_some_subjects_and_keeps_t
         assert set(store.graph(a)) == {other, kept, new}
         store.patch_graph(a, delete_subjects=[s1, s2, s3])  # a graph left empty is dropped
         assert store.graph_iris() == [b] and _union(store) == _names(shared)
+
+
+def test_the_build_summary_gives_one_line_per_conference_when_articles_disagree(
+    tmp_path, runner, monkeypatch
+):
+    from rdflib import Literal, URIRef
+    from rdflib.namespace import XSD
+
+    from confkg import report
+    from confkg.namespaces import GRAPH
+
+    store_dir = tmp_path / "s"
+    assert runner.invoke(main, ["build", str(SEEDS), "--store", str(store_dir), "-q"]).exit_code == 0
+    conf = URIRef("https://w3id.org/confkg/id/conference/arab-police-security-leaders-47")
+    rabat = URIRef("https://w3id.org/confkg/id/place/rabat")
+    with KGStore.open(store_dir, create=False) as store:
+        # another article with other dates and another city for the 47th conference
+        g = Graph()
+        g.add((conf, CK.startDate, Literal("2023-12-01", datatype=XSD.date)))
+        g.add((conf, CK.startDate, Literal("2023-12-09", datatype=XSD.date)))
+        g.add((conf, CK.heldIn, rabat))
+        store.replace_graphs({GRAPH["disagreeing"]: g})
+        rows = {r["iri"]: r for r in report.conference_rows(store)}
+    assert len(rows) == 4
+    row = rows["conference:arab-police-security-leaders-47"]
+    assert row["start"] == "2023-12-01" and row["end"] == "2023-12-07"  # the least of each
+    assert (row["city"], row["country"]) == ("Rabat", "Morocco")  # a city and its own country
+    assert row["articles"] == "2" and row["edition"] == "47"
+
+    monkeypatch.setattr(report, "SHOWN", 2)
+    out = runner.invoke(main, ["build", str(SEEDS), "--store", str(store_dir)]).output
+    listed = [line for line in out.splitlines() if line.startswith("  - ")]
+    assert len(listed) == 2 and "… and 2 more" in out
+    # the two most reported (two articles each)
+    assert all("in 2 article(s)" in line for line in listed)

@@ -3,37 +3,52 @@
 from __future__ import annotations
 
 import click
+from rdflib import URIRef
 
 from confkg.namespaces import CK
 from confkg.pipeline import BuildReport
 from confkg.query import short
 from confkg.store import KGStore
 
-CONFERENCES = f"""
-SELECT ?c ?label ?edition ?city ?country ?start ?end ?year (COUNT(DISTINCT ?a) AS ?articles) WHERE {{
-  ?c a <{CK}Conference> ; <{CK}mentionedIn> ?a .
-  OPTIONAL {{ ?c <http://www.w3.org/2000/01/rdf-schema#label> ?label FILTER(LANG(?label) = "en") }}
-  OPTIONAL {{ ?c <{CK}edition> ?edition }}
-  OPTIONAL {{ ?c <{CK}heldIn> ?p . ?p <http://www.w3.org/2000/01/rdf-schema#label> ?city FILTER(LANG(?city) = "en")
-             OPTIONAL {{ ?p <{CK}country> ?k . ?k <http://www.w3.org/2000/01/rdf-schema#label> ?country FILTER(LANG(?country) = "en") }} }}
-  OPTIONAL {{ ?c <{CK}startDate> ?start }}
-  OPTIONAL {{ ?c <{CK}endDate> ?end }}
-  OPTIONAL {{ ?c <{CK}year> ?year }}
-}} GROUP BY ?c ?label ?edition ?city ?country ?start ?end ?year ORDER BY ?c
-"""
+_LABEL = "<http://www.w3.org/2000/01/rdf-schema#label>"
+_CONF = f"?c a <{CK}Conference>"
+
+# What the summary shows of each conference, one small query per fact. Not one query with an
+# OPTIONAL per fact: articles may disagree (two start dates, two cities), and one row per
+# combination multiplied on a 10,000-article store into millions of rows.
+_FACTS = {
+    "articles": f"SELECT ?c (COUNT(DISTINCT ?a) AS ?v) WHERE {{ {_CONF} ; <{CK}mentionedIn> ?a }} GROUP BY ?c",
+    "label": f'SELECT ?c ?v WHERE {{ {_CONF} ; {_LABEL} ?v FILTER(LANG(?v) = "en") }}',
+    "edition": f"SELECT ?c ?v WHERE {{ {_CONF} ; <{CK}edition> ?v }}",
+    "place": f"""SELECT ?c ?v ?country WHERE {{ {_CONF} ; <{CK}heldIn> ?p . ?p {_LABEL} ?v FILTER(LANG(?v) = "en")
+                 OPTIONAL {{ ?p <{CK}country> ?k . ?k {_LABEL} ?country FILTER(LANG(?country) = "en") }} }}""",
+    "start": f"SELECT ?c ?v WHERE {{ {_CONF} ; <{CK}startDate> ?v }}",
+    "end": f"SELECT ?c ?v WHERE {{ {_CONF} ; <{CK}endDate> ?v }}",
+    "year": f"SELECT ?c ?v WHERE {{ {_CONF} ; <{CK}year> ?v }}",
+}
+
+SHOWN = 40  # conferences listed after a build; the rest are counted (a corpus may hold thousands)
 
 
 def conference_rows(store: KGStore) -> list[dict[str, str]]:
-    """One row per conference of the merged graph (dates as the union states them)."""
+    """One row per conference (dates as the union states them; where articles disagree, the least value)."""
     rows: dict[str, dict[str, str]] = {}
-    for r in store.query(CONFERENCES):
-        key = str(r.c)
-        row = rows.setdefault(key, {"iri": short(r.c)})
-        for name in ("label", "edition", "city", "country", "start", "end", "year", "articles"):
-            v = getattr(r, name)
-            if v is not None and name not in row:
-                row[name] = str(v)
-    return list(rows.values())
+    for name, sparql in _FACTS.items():
+        for c, *values in store.select_values(sparql):
+            row = rows.setdefault(c, {"iri": short(URIRef(c))})
+            if name == "place":
+                city, country = values
+                if "city" not in row or (city, country or "") < (row["city"], row.get("country", "")):
+                    row["city"] = city
+                    row.pop("country", None)
+                    if country:
+                        row["country"] = country
+            elif name == "edition":
+                if name not in row or int(values[0]) < int(row[name]):
+                    row[name] = values[0]
+            elif name not in row or values[0] < row[name]:
+                row[name] = values[0]
+    return [rows[c] for c in sorted(rows)]
 
 
 def print_build_report(report: BuildReport, store: KGStore, *, merged=None, quiet: bool = False) -> None:
@@ -41,7 +56,11 @@ def print_build_report(report: BuildReport, store: KGStore, *, merged=None, quie
     if not quiet:
         confs = conference_rows(store)
         click.echo(f"Conferences in the store ({len(confs)}):")
-        for c in confs:
+        # the most reported first when there are more than can be read at a glance
+        shown = (
+            confs if len(confs) <= SHOWN else sorted(confs, key=lambda c: -int(c.get("articles", 0)))[:SHOWN]
+        )
+        for c in sorted(shown, key=lambda c: c["iri"]):
             place = ", ".join(x for x in (c.get("city"), c.get("country")) if x) or "place unknown"
             if c.get("start") or c.get("end"):
                 when = f"{c.get('start', '?')} to {c.get('end', '?')}"
@@ -49,6 +68,8 @@ def print_build_report(report: BuildReport, store: KGStore, *, merged=None, quie
                 when = c.get("year", "date unknown")
             name = c.get("label") or c["iri"]
             click.echo(f"  - {name} — {place} — {when} — in {c.get('articles', '0')} article(s)")
+        if len(confs) > SHOWN:
+            click.echo(f"  … and {len(confs) - SHOWN} more (confkg query -f queries/conferences.rq)")
         if merged is not None and merged.dates_completed:
             click.echo(f"  ({merged.dates_completed} date(s) completed by merging articles)")
     for e in report.errors:
