@@ -372,3 +372,27 @@ def test_the_build_summary_gives_one_line_per_conference_when_articles_disagree(
     assert len(listed) == 2 and "… and 2 more" in out
     # the two most reported (two articles each)
     assert all("in 2 article(s)" in line for line in listed)
+
+
+def test_the_conferences_example_query_gives_one_row_per_conference_when_articles_disagree(tmp_path, runner):
+    from rdflib import Literal, URIRef
+    from rdflib.namespace import XSD
+
+    from confkg.namespaces import GRAPH
+
+    store_dir = tmp_path / "s"
+    assert runner.invoke(main, ["build", str(SEEDS), "--store", str(store_dir), "-q"]).exit_code == 0
+    conf = URIRef("https://w3id.org/confkg/id/conference/arab-police-security-leaders-47")
+    g = Graph()
+    for day in ("2023-12-01", "2023-12-09"):
+        g.add((conf, CK.startDate, Literal(day, datatype=XSD.date)))
+        g.add((conf, CK.endDate, Literal(day, datatype=XSD.date)))
+    g.add((conf, CK.heldIn, URIRef("https://w3id.org/confkg/id/place/rabat")))
+    with KGStore.open(store_dir, create=False) as store:
+        store.replace_graphs({GRAPH["disagreeing"]: g})
+        query = (Path(__file__).parents[1] / "queries" / "conferences.rq").read_text("utf-8")
+        rows = [r for r in store.query(query) if str(r.edition) == "47"]
+    assert len(rows) == 1  # not one row per combination of dates and cities
+    (row,) = rows
+    assert (str(row.start), str(row.end)) == ("2023-12-01", "2023-12-09")  # the span the articles give
+    assert str(row.city) == "Rabat" and str(row.country) == "Morocco"
