@@ -12,6 +12,28 @@ ORG = Namespace("http://www.w3.org/ns/org#")
 FOAF = Namespace("http://xmlns.com/foaf/0.1/")
 NIF = Namespace("http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#")
 
+
+class Terms:
+    """A namespace's terms by attribute, each URIRef made once.
+
+    rdflib's Namespace builds and checks a new URIRef on every attribute access (a few
+    microseconds): code that writes hundreds of triples per article reads its terms here.
+    """
+
+    def __init__(self, namespace: Namespace) -> None:
+        self._namespace = namespace
+
+    def __getattr__(self, name: str):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        term = self._namespace[name]
+        setattr(self, name, term)  # later reads are a plain attribute
+        return term
+
+    def __getitem__(self, name: str):  # for names that are Python keywords: SH["class"]
+        return getattr(self, name)
+
+
 MERGED_GRAPH = GRAPH["merged"]
 LINKS_GRAPH = GRAPH["wikidata-links"]
 META_GRAPH = GRAPH["meta"]

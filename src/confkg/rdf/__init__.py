@@ -14,15 +14,19 @@ from functools import lru_cache
 from importlib import resources
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF, RDFS, SKOS, XSD
+from rdflib import namespace as rdflib_ns
 from rdflib.plugins.serializers.nt import _nt_row  # the N-Triples line Graph.serialize writes
 from rdflib.term import Node
 
-from confkg import __version__
+from confkg import __version__, namespaces
 from confkg.extract.gazetteer import Gazetteer, load_gazetteer
 from confkg.models import ArticleFacts, Evidence
-from confkg.namespaces import CK, bind_prefixes
+from confkg.namespaces import Terms, bind_prefixes
 from confkg.resolve import iris
+
+# the terms written for every article, each made once (namespaces.Terms)
+CK = Terms(namespaces.CK)
+RDF, RDFS, SKOS, XSD = (Terms(ns) for ns in (rdflib_ns.RDF, rdflib_ns.RDFS, rdflib_ns.SKOS, rdflib_ns.XSD))
 
 _ORDINAL_SUFFIX = {1: "st", 2: "nd", 3: "rd"}
 
@@ -107,9 +111,18 @@ def article_triples(facts: ArticleFacts, *, gazetteer: Gazetteer | None = None) 
     g.add((a, CK.contentHash, Literal(content_hash(art.text))))
     g.add((a, CK.pipelineVersion, Literal(pipeline_version())))
 
+    # many entities cite the same sentence, an entity is named many times: each evidence
+    # node and each entity's type and labels are made once per article
+    evidence_nodes: dict[tuple[int, int, str], URIRef] = {}
+    entities: set[tuple[URIRef, URIRef, str, str | None]] = set()
+
     def evidence(node: URIRef, evs: list[Evidence]) -> None:
         for ev in evs:
-            e = iris.evidence(art.id, ev.start, ev.end)
+            e = evidence_nodes.get((ev.start, ev.end, ev.text))
+            if e is not None:
+                g.add((node, CK.evidence, e))
+                continue
+            e = evidence_nodes[ev.start, ev.end, ev.text] = iris.evidence(art.id, ev.start, ev.end)
             g.add((node, CK.evidence, e))
             g.add((e, RDF.type, CK.Evidence))
             g.add((e, CK.inArticle, a))
@@ -118,6 +131,9 @@ def article_triples(facts: ArticleFacts, *, gazetteer: Gazetteer | None = None) 
             g.add((e, CK.sentence, ar(ev.text)))
 
     def entity(node: URIRef, cls: URIRef, label_ar: str, label_en: str | None = None) -> None:
+        if (node, cls, label_ar, label_en) in entities:
+            return
+        entities.add((node, cls, label_ar, label_en))
         g.add((node, RDF.type, cls))
         g.add((node, RDFS.label, ar(label_ar)))
         if label_en:
