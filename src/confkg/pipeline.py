@@ -124,7 +124,7 @@ def build(
         if to_store:
             # what the old and the new graphs are about: the merged graph is redone for those only
             report.touched.update(subjects_of(store, to_store))
-            store.replace_graphs(to_store)
+            store.replace_graphs(to_store, bulk=True)
             report.touched.update(subjects_of(store, to_store))
 
     if jobs <= 1:

@@ -7,7 +7,7 @@ still needs. So no long-lived reader ever opens the live store. A short-lived
 child process opens it read-only, copies every quad into a new store in a
 private folder and exits; the workers only ever open such a finished,
 never-again-written copy. A read-only open sees the state of the last
-committed transaction (each `KGStore.replace_graphs` is one), so a copy
+committed transaction or bulk ingestion (each `KGStore.replace_graphs` is one), so a copy
 holds the store before or after a build's transaction, never half of it. If
 the writer pulls a file away mid-copy, the child fails (or, at worst, crashes
 alone) and the copy is retried; the workers keep serving the previous copy.

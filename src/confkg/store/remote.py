@@ -131,8 +131,13 @@ class RemoteStore:
 
     # -- writing -------------------------------------------------------------
 
-    def replace_graphs(self, graphs: Mapping[URIRef, Graph | str], *, remove: Iterable[URIRef] = ()) -> None:
-        """Replace each named graph by the given triples and drop `remove`, keeping the default-graph union."""
+    def replace_graphs(
+        self, graphs: Mapping[URIRef, Graph | str], *, remove: Iterable[URIRef] = (), bulk: bool = False
+    ) -> None:
+        """Replace each named graph by the given triples and drop `remove`, keeping the default-graph union.
+
+        `bulk` (a first build's batch) changes nothing here: a server has no bulk path over the protocol.
+        """
         for iri in [*remove, *graphs]:
             # take the graph's triples out of the union unless another graph states them too
             self._update(
