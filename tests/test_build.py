@@ -400,6 +400,35 @@ def test_the_conferences_example_query_gives_one_row_per_conference_when_article
     assert str(row.city) == "Rabat" and str(row.country) == "Morocco"
 
 
+def test_officials_and_recommendations_queries_give_one_row_per_fact_with_its_sources(seed_store_dir):
+    queries = Path(__file__).parents[1] / "queries"
+    with KGStore.open(seed_store_dir, create=False) as store:
+        ids = {str(r[0]) for r in store.query("SELECT ?id WHERE { ?a a ck:Article ; ck:articleId ?id }")}
+        officials = list(store.query((queries / "officials.rq").read_text("utf-8")))
+        mentions = {
+            str(r[0]): int(r[1])
+            for r in store.query(
+                "SELECT ?o (COUNT(DISTINCT ?a) AS ?n) WHERE { ?o a ck:Official ; ck:mentionedIn ?a } GROUP BY ?o"
+            )
+        }
+        recommendations = list(store.query((queries / "recommendations.rq").read_text("utf-8")))
+        sentences = {
+            str(r[0])
+            for r in store.query(
+                "SELECT ?s WHERE { ?r a ck:Recommendation ; ck:evidence ?e . ?e ck:sentence ?s }"
+            )
+        }
+    assert len(officials) == len(mentions) == len({str(r.official) for r in officials})
+    assert sorted(int(r.articles) for r in officials) == sorted(mentions.values())
+    for row in officials:
+        listed = str(row.article_ids).split()
+        assert len(listed) == int(row.articles) and set(listed) <= ids
+    hammouchi = next(r for r in officials if "حموشي" in str(r.official))
+    assert int(hammouchi.articles) == 3
+    assert recommendations and len(recommendations) == len(set(recommendations))
+    assert all(r.sentence is not None and str(r.sentence) in sentences for r in recommendations)
+
+
 SPECIAL = {"merged", "wikidata-links", "meta"}
 
 
