@@ -76,6 +76,18 @@ def test_a_batch_gives_exactly_the_violations_of_each_graph_alone():
     assert {v.rule for vs in batch.values() for v in vs} >= {"start not after end", "year matches the dates"}
 
 
+def test_an_iri_oxigraph_will_not_read_is_still_validated_like_pyshacl():
+    # the SPARQL rules run on Oxigraph; a user's file may hold an IRI that rdflib accepts and
+    # Oxigraph does not (braces): the rules then run on rdflib's engine, with the same results
+    odd = URIRef(str(CONF) + "{x}")
+    g = Graph()
+    for s, p, o in edited((CONF, CK.year, [Literal("2022", datatype=XSD.gYear)])):
+        g.add((odd if s == CONF else s, p, odd if o == CONF else o))
+    batch = validate_graphs({"odd": g})
+    assert "year matches the dates" in {v.rule for v in batch["odd"]}
+    assert batch["odd"] == individually({"odd": g})["odd"]
+
+
 def test_graphs_given_as_triple_sets_give_the_same_violations_and_sentences():
     # what the build hands the validator: confkg.rdf.TripleSet, not rdflib Graphs
     graphs = {case.id: case.graph() for case in CASES}

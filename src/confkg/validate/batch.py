@@ -112,10 +112,21 @@ class _Batch:
         return union
 
     @cached_property
-    def engine(self) -> ox.Store:
-        """The union in an in-memory Oxigraph store, for the SPARQL rules."""
+    def engine(self) -> ox.Store | None:
+        """The union in an in-memory Oxigraph store, for the SPARQL rules.
+
+        None when a term does not go through N-Triples (an IRI rdflib accepts from a user's
+        file and Oxigraph does not, such as one with braces): rdflib's engine answers then.
+        """
         store = ox.Store()
-        store.load("".join(map(_nt_row, self.triples)).encode(), format=ox.RdfFormat.N_TRIPLES)
+        try:
+            store.load("".join(map(_nt_row, self.triples)).encode(), format=ox.RdfFormat.N_TRIPLES)
+        except (SyntaxError, ValueError):
+            return None
+        except Exception as exc:  # rdflib refuses to write such an IRI with a bare Exception
+            if "does not look like a valid URI" not in str(exc):
+                raise
+            return None
         return store
 
     def owners(self, node: Node) -> list[tuple[int, Node]]:
@@ -274,7 +285,7 @@ def _rule_violations(batch: _Batch, plan: ShapesPlan, rule: SparqlRule) -> list[
     """One query for one SPARQL rule over the whole batch, read the way pyshacl reads per-focus results."""
     out = []
     seen: set = set()
-    for bindings in _solutions(batch.engine, rule.query):
+    for bindings in _solutions(batch, rule.query):
         focus = bindings.pop("this", None)
         if focus is None:
             continue
@@ -325,9 +336,12 @@ def _rule_violations(batch: _Batch, plan: ShapesPlan, rule: SparqlRule) -> list[
     return out
 
 
-def _solutions(engine: ox.Store, query: str) -> Iterator[dict[str, Node]]:
-    """A SELECT query's solutions as rdflib terms by variable name, unbound variables left out."""
-    results = engine.query(query)
+def _solutions(batch: _Batch, query: str) -> Iterator[dict[str, Node]]:
+    """A SELECT query's solutions over the batch as rdflib terms by variable name, unbound ones left out."""
+    if batch.engine is None:
+        yield from (row.asdict() for row in batch.union.query(query))
+        return
+    results = batch.engine.query(query)
     names = [v.value for v in results.variables]
     for solution in results:
         yield {name: from_ox(term) for name, term in zip(names, solution, strict=True) if term is not None}
