@@ -16,7 +16,7 @@ from confkg.cli import main
 from confkg.namespaces import CK, MERGED_GRAPH
 from confkg.pipeline import build
 from confkg.resolve import iris
-from confkg.resolve.merge import subjects_of, update_merged
+from confkg.resolve.merge import subjects_in, subjects_of, update_merged
 from confkg.store import KGStore, StoreError
 
 P = "PREFIX ck: <https://w3id.org/confkg/ontology#>\n"
@@ -142,6 +142,28 @@ def test_adding_one_article_updates_the_merged_graph_without_rebuilding_the_othe
     result = runner.invoke(main, ["build", str(folder), "--store", str(store), "-q"])
     assert "built 1 article(s); 1 unchanged" in result.output
     assert _q(store, q) == [("2025-11-24",)]
+
+
+def test_what_a_build_reads_from_the_graphs_it_writes_is_what_the_store_gives_for_them():
+    """The build takes the entities of the graphs it has just written from the graphs (subjects_in),
+    not from the store; the store is asked only about graphs it already holds (`stored`)."""
+    from confkg.ingest import iter_articles
+    from confkg.pipeline import process_article
+
+    graphs = {iris.article_graph(a.id): process_article(a)[1] for a in iter_articles([SEEDS])}
+    with KGStore.open(None) as store:
+        first, *rest = graphs
+        assert store.stored(graphs) == []
+        store.replace_graphs({first: graphs[first]})
+        assert store.stored(graphs) == [first]
+        store.replace_graphs({iri: graphs[iri] for iri in rest})
+        assert store.stored(graphs) == list(graphs)
+        for iri, triples in graphs.items():
+            expected = set(subjects_of(store, [iri]))
+            assert len(expected) >= 3  # a conference, an organisation, an official at least
+            assert subjects_in([triples]) == subjects_in([triples.graph()]) == expected
+            assert subjects_in([triples.ntriples()]) == expected
+        assert subjects_in(t.ntriples() for t in graphs.values()) == set(subjects_of(store, graphs))
 
 
 # -- merging in chunks, patching the merged graph ----------------------------------------------------

@@ -18,7 +18,7 @@ from confkg.models import Article, ArticleFacts
 from confkg.namespaces import CK
 from confkg.rdf import TripleSet, article_triples, content_hash, pipeline_version
 from confkg.resolve import iris
-from confkg.resolve.merge import subjects_of
+from confkg.resolve.merge import subjects_in, subjects_of
 from confkg.store import KGStore, ntriples
 
 
@@ -123,9 +123,11 @@ def build(
                 report.facts.append(facts)
         if to_store:
             # what the old and the new graphs are about: the merged graph is redone for those only
-            report.touched.update(subjects_of(store, to_store))
+            # what the graphs being replaced were about (a first build has none: querying the
+            # store between bulk loads would make RocksDB hold memory for every file it ingested)
+            report.touched.update(subjects_of(store, store.stored(to_store)))
             store.replace_graphs(to_store, bulk=True)
-            report.touched.update(subjects_of(store, to_store))
+            report.touched.update(subjects_in(to_store.values()))  # and what they are about now
 
     if jobs <= 1:
         pending: dict[str, tuple[Article, ArticleFacts, TripleSet]] = {}

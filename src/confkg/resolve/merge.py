@@ -29,6 +29,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, SKOS, XSD
 
@@ -269,16 +270,51 @@ def _cited_beyond(store: KGStore, sources: set[URIRef], subjects: list[URIRef]) 
     return cited
 
 
+MERGED_CLASSES = (CK.Conference, CK.Official, CK.Organisation)  # what the merged graph is about
+
+
 def subjects_of(store: KGStore, graphs: Iterable[URIRef]) -> list[URIRef]:
-    """The conferences and labelled entities of some article graphs (to merge incrementally)."""
+    """The conferences and labelled entities of some stored article graphs (to merge incrementally)."""
     values = " ".join(f"<{g}>" for g in graphs)
     if not values:
         return []
+    classes = ", ".join(f"<{c}>" for c in MERGED_CLASSES)
     rows = store.query(
-        f"SELECT DISTINCT ?s WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s a ?t }} "
-        f"FILTER(?t IN (<{CK}Conference>, <{CK}Official>, <{CK}Organisation>)) }}"
+        f"SELECT DISTINCT ?s WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s a ?t }} FILTER(?t IN ({classes})) }}"
     )
     return [r.s for r in rows]
 
 
-__all__ = ["update_merged", "subjects_of", "MergeSummary"]
+def subjects_in(graphs: Iterable[Graph | str]) -> set[URIRef]:
+    """What `subjects_of` gives for these graphs once stored, read from the graphs themselves.
+
+    A graph is an rdflib Graph, a confkg.rdf.TripleSet or its N-Triples text. The build
+    uses this for the graphs it has just written rather than querying the store: reading
+    files the bulk loader has just ingested makes RocksDB keep memory for each of them
+    (the writer grew ~20 MiB per 1,000 articles; docs/scaling.md).
+    """
+    out: set[URIRef] = set()
+    type_iri = f"<{RDF.type}>"
+    classes = {str(c) for c in MERGED_CLASSES}
+    marks = tuple(f"<{c}>" for c in classes)
+    for graph in graphs:
+        if isinstance(graph, str):
+            # only lines that may state such a type go through the parser (which reads escapes)
+            lines = "\n".join(
+                line for line in graph.splitlines() if type_iri in line and any(m in line for m in marks)
+            )
+            for t in ox.parse(lines, format=ox.RdfFormat.N_TRIPLES):
+                if (
+                    isinstance(t.subject, ox.NamedNode)
+                    and t.predicate.value == str(RDF.type)
+                    and t.object.value in classes
+                ):
+                    out.add(URIRef(t.subject.value))
+        else:
+            for s, _, o in graph.triples((None, RDF.type, None)):
+                if o in MERGED_CLASSES and isinstance(s, URIRef):
+                    out.add(s)
+    return out
+
+
+__all__ = ["update_merged", "subjects_of", "subjects_in", "MergeSummary"]

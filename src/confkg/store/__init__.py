@@ -208,6 +208,10 @@ class KGStore:
     def _has(self, iri: URIRef) -> bool:
         return self.ox.contains_named_graph(_ox_iri(iri))
 
+    def stored(self, iris: Iterable[URIRef]) -> list[URIRef]:
+        """Those of these named graphs the store holds (a key lookup each, no query)."""
+        return [iri for iri in iris if self._has(iri)]
+
     def _empty(self, iri: URIRef) -> bool:
         return next(self.ox.quads_for_pattern(None, None, None, _ox_iri(iri)), None) is None
 

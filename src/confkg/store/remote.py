@@ -269,6 +269,16 @@ class RemoteStore:
         )
         return sorted(URIRef(str(r[0])) for r in rows if self.union_graph is None or r[0] != self.union_graph)
 
+    def stored(self, iris: Iterable[URIRef]) -> list[URIRef]:
+        """Those of these named graphs the server holds (one query)."""
+        asked = list(iris)
+        if not asked:
+            return []
+        values = " ".join(f"<{iri}>" for iri in asked)
+        rows = self.query(f"SELECT DISTINCT ?g WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}")
+        held = {str(r[0]) for r in rows}
+        return [iri for iri in asked if str(iri) in held]
+
     def article_graph_iris(self) -> list[URIRef]:
         base = str(GRAPH)
         return [g for g in self.graph_iris() if g[len(base) :] not in SPECIAL_GRAPHS]
