@@ -318,6 +318,45 @@ def test_offline_links_the_expected_items_and_nothing_else(tmp_path):
         store.close()
 
 
+def test_entities_come_one_at_a_time_in_iri_order_with_every_label_and_the_class_conflicts_warned(tmp_path):
+    """The linker reads the store's entities as a stream (a build links them all): the same
+    entities, labels and warnings as reading them whole, in IRI order."""
+    from rdflib import BNode
+
+    from confkg.link import read_entities
+
+    g = entity_graph(OFFLINE_ENTITIES)
+    both = ID["organisation/also-a-person"]
+    g.add((both, RDF.type, CK.Organisation))
+    g.add((both, RDF.type, CK.Official))
+    plain = ID["place/plain-labels"]
+    g.add((plain, RDF.type, CK.Place))
+    g.add((plain, RDFS.label, Literal("مراكش")))  # no language tag: Arabic by its letters
+    g.add((plain, RDFS.label, Literal("Marrakech")))
+    g.add((plain, RDFS.label, URIRef("https://example.org/not-a-label")))
+    g.add((plain, SKOS.prefLabel, Literal("  ")))
+    g.add((ID["place/morocco"], RDF.type, CK.Place))
+    blank = BNode()
+    g.add((blank, RDF.type, CK.Organisation))
+    g.add((blank, RDFS.label, Literal("nameless", lang="en")))
+    store = KGStore.open(tmp_path / "store")
+    try:
+        store.replace_graphs({GRAPH["test"]: g})
+        entities, warnings = read_entities(store)
+    finally:
+        store.close()
+    iris = [e.iri for e in entities]
+    assert iris == sorted(ID[key] for key, *_ in OFFLINE_ENTITIES + [("place/plain-labels",)])
+    assert warnings == [f"{both}: typed as official and organisation; not linked"]
+    by_iri = {e.iri: e for e in entities}
+    assert by_iri[plain].kind == "city"
+    assert by_iri[plain].labels == {"ar": ["مراكش"], "en": ["Marrakech"]}
+    morocco = by_iri[ID["place/morocco"]]
+    assert morocco.kind == "country"  # a Country is a Place too: the narrower class decides
+    assert morocco.alt_labels == ["المملكة المغربية"]
+    assert morocco.labels["en"] == ["Morocco"]
+
+
 def test_offline_never_links_across_classes(tmp_path):
     entities = [
         # A place called تونس whose English label names the state: neither item is certain.

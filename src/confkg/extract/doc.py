@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
@@ -42,19 +43,17 @@ class Doc:
         sentences = split_sentences(article.text, boilerplate=gaz.boilerplate)
         sent_of_token = [-1] * len(nt.tokens)
         sent_tokens: list[tuple[int, int]] = []
-        si = 0
+        # tokens are in order of both start and end: a sentence holds those from the first
+        # starting at or after its start to the last ending at or before its end
+        starts = [t.start for t in nt.tokens]
+        ends = [t.end for t in nt.tokens]
         for idx, s in enumerate(sentences):
-            first = last = -1
-            while si < len(nt.tokens) and nt.tokens[si].start < s.start:
-                si += 1
-            j = si
-            while j < len(nt.tokens) and nt.tokens[j].end <= s.end:
-                sent_of_token[j] = idx
-                if first < 0:
-                    first = j
-                last = j
-                j += 1
-            sent_tokens.append((first, last))
+            first, stop = bisect_left(starts, s.start), bisect_right(ends, s.end)
+            if stop > first:
+                sent_of_token[first:stop] = [idx] * (stop - first)
+                sent_tokens.append((first, stop - 1))
+            else:
+                sent_tokens.append((-1, -1))
         doc = cls(article, gaz, nt, sentences, sent_of_token, sent_tokens)
         doc.reference_date = article.published or _dateline(doc)
         return doc

@@ -94,10 +94,12 @@ class NormText:
         # every fold maps one character to one or none, so the kept characters keep their order
         folded = text.translate(_TABLE).lower()
         origin: list[int] | range
+        one_each = False  # whether every kept character folds to exactly one
         if len(folded) == len(text) and _DROPPED.search(text) is None:
             origin = range(len(text))
         elif len(folded) == len(text) - len(_DROPPED.findall(text)):
             origin = [i for i, ch in enumerate(text) if ch not in _DROP_ALL]
+            one_each = True
         else:
             # the general path: a character may fold to none or (lower-casing) to two
             chars: list[str] = []
@@ -115,6 +117,14 @@ class NormText:
         if isinstance(origin, range):  # nothing dropped: offsets are the same in both texts
             self.tokens: list[Token] = [
                 new(Token, (m.group(), m.start(), m.end(), n)) for n, m in enumerate(WORD_RE.finditer(folded))
+            ]
+        elif one_each:
+            # a word ends where the next kept character starts: the marks dropped after a
+            # word belong to it (what orig_end gives, without a call per token)
+            after = [*origin[1:], len(text)]
+            self.tokens = [
+                new(Token, (m.group(), origin[m.start()], after[m.end() - 1], n))
+                for n, m in enumerate(WORD_RE.finditer(folded))
             ]
         else:
             self.tokens = [
