@@ -1,6 +1,9 @@
 """Arabic-aware matching: normalisation, clitics, ordinals."""
 
-from confkg.text.normalize import NormText, name_key, normalize, stems
+import random
+
+from confkg.text import normalize as norm_module
+from confkg.text.normalize import NormText, fold, name_key, normalize, stems
 from confkg.text.numbers import read_ordinal
 from confkg.text.phrases import PhraseIndex
 
@@ -20,6 +23,39 @@ def test_offsets_of_normalised_tokens_point_into_the_original_text():
     text = "افتُتِحت الدورةُ ٩٣ بمراكش"
     nt = NormText(text)
     assert [text[t.start : t.end] for t in nt.tokens] == ["افتُتِحت", "الدورةُ", "٩٣", "بمراكش"]
+
+
+def test_folding_character_by_character_is_what_the_translation_table_gives():
+    """`fold` replaces the characters a text holds one after the other; the table is the reference."""
+    table = norm_module._TABLE
+    every = "".join(chr(k) for k in table)
+    rng = random.Random(5)
+    pool = every + "الإنتربول مؤتمر شؤون مسئول الدورةُ ٤٢ Interpol ـ\u200f\n"
+    texts = [every, every[::-1], "", "plain ascii", *("".join(rng.choices(pool, k=200)) for _ in range(300))]
+    for text in texts:
+        assert fold(text) == text.translate(table)
+
+
+def test_tokens_end_after_the_marks_that_follow_them_whatever_the_text_drops():
+    """Token offsets against a per-character reference, on texts with every kind of dropped mark."""
+    rng = random.Random(9)
+    marks = ["\u064b", "\u064e", "\u0651", "\u0640", "\u200f", "\u00ad", " ", "\n", "،"]
+    words = "افتتحت الدورة ٩٣ بمراكش لمجلس وزراء الداخلية العرب Interpol".split()
+    for _ in range(300):
+        text = " ".join(rng.choices(words, k=12))
+        text = "".join(c + (rng.choice(marks) if rng.random() < 0.25 else "") for c in text)
+        nt = NormText(text)
+        # reference: every original character kept or not, one at a time
+        kept = [i for i, c in enumerate(text) if norm_module.fold_char(c)]
+        assert len(kept) == len(nt.norm)
+        spans = []
+        for m in norm_module.WORD_RE.finditer(nt.norm):
+            start = kept[m.start()]
+            end = kept[m.end() - 1] + 1
+            while end < len(text) and not norm_module.fold_char(text[end]) and not text[end].isspace():
+                end += 1
+            spans.append((m.group(), start, end))
+        assert [(t.norm, t.start, t.end) for t in nt.tokens] == spans
 
 
 def test_proclitics_are_stripped_in_every_combination():

@@ -83,13 +83,16 @@ def find_officials(
 
     names: list[tuple[Span, bool]] = []  # (span, introduced by an honorific)
     sent_of = doc.sent_of_token
+    given = gaz.given_names
     i = 0
     while i < len(toks):
         if sent_of[i] < 0 or i in title_tokens or i in honorific_tokens:
             i += 1
             continue
         after_honorific = (i - 1) in honorific_end
-        if _is_given(doc, i):
+        w = toks[i].norm
+        # what _is_given can say yes to, checked inline first: most words are none of these
+        if (w in given or w[:1] == "و" or w.startswith("عبد")) and _is_given(doc, i):
             span = _name(doc, i, head_at, honorific_tokens, org_tokens)
             if span:
                 names.append((span, after_honorific))

@@ -148,19 +148,15 @@ def first_readings(word: str) -> tuple[tuple[str, str], ...]:
 
 def token_positions(text: NormText) -> dict[str, list[int]]:
     """The tokens each lookup key occurs at (computed once per text, shared by all indexes)."""
-    cached = getattr(text, "_readings", None)
+    cached = text._readings
     if cached is None:
         # group the tokens by word first: an article repeats its words, the readings are per word
-        by_word: dict[str, list[int]] = {}
-        for t in text.tokens:
-            at = by_word.get(t.norm)
-            if at is None:
-                by_word[t.norm] = [t.index]
-            else:
-                at.append(t.index)
+        by_word: dict[str, list[int]] = defaultdict(list)
+        for n, word in enumerate([t.norm for t in text.tokens]):  # a token's index is its position
+            by_word[word].append(n)
         cached = {}
         for word, at in by_word.items():
-            for key, _ in first_readings(word):
+            for key in first_keys(word):
                 known = cached.get(key)
                 if known is None:
                     cached[key] = list(at)
@@ -168,6 +164,12 @@ def token_positions(text: NormText) -> dict[str, list[int]]:
                     known.extend(at)
         text._readings = cached
     return cached
+
+
+@lru_cache(maxsize=131072)
+def first_keys(word: str) -> tuple[str, ...]:
+    """The lookup keys of `first_readings`, without their stems."""
+    return tuple(key for key, _ in first_readings(word))
 
 
 @lru_cache(maxsize=65536)  # the same names come back article after article
