@@ -60,6 +60,7 @@ def test_progress_counts_every_article_and_a_rebuild_skips_them_all(generated: P
     with KGStore.open(tmp_path / "store") as store:
         report = build([generated], store, validator=validate_graphs, jobs=2, progress=progress, chunk_size=5)
         assert len(report.built) == COUNT and not report.refused and not report.errors
+        assert sorted(f.article.id for f in report.facts) == sorted(report.built)  # the workers sent them
         assert [s.done for s in seen] == sorted(s.done for s in seen)  # never goes back
         assert seen[-1].done == COUNT == seen[-1].built
         assert len(seen) >= COUNT // 5  # one call per chunk at least

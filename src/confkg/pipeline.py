@@ -67,7 +67,9 @@ class BuildProgress:
 Progress = Callable[[BuildProgress], None]
 
 # One article on its way: what it is, what came of it, and the violations that refuse it.
-_Done = tuple[Article, ArticleFacts, TripleSet | str, list]  # the graph, or its N-Triples text from a worker
+_Done = tuple[
+    Article, ArticleFacts | None, TripleSet | str, list
+]  # facts are None from a worker when not kept; the graph may be its N-Triples text
 
 
 def build(
@@ -167,6 +169,7 @@ def build(
         jobs=jobs,
         batch_size=batch_size,
         chunk_size=chunk_size,
+        keep_facts=keep_facts,
     )
     tell()
     return report
@@ -211,8 +214,13 @@ def _build_parallel(
     jobs: int,
     batch_size: int,
     chunk_size: int,
+    keep_facts: bool = True,
 ) -> None:
-    """Extract and validate chunks in worker processes; write each batch here, in order, in one transaction."""
+    """Extract and validate chunks in worker processes; write each batch here, in order, in one transaction.
+
+    Without `keep_facts` the workers do not send each article's facts back (a third of what
+    they send, and pickling it is as slow as pickling the graph's text).
+    """
     remote_validator = validator if validator is not None and _picklable(validator) else None
     # Graphs come back as N-Triples text, cheaper to send than a pickled Graph, unless
     # the validator has to run here and needs them as Graphs.
@@ -244,7 +252,9 @@ def _build_parallel(
         def submit(last: bool) -> None:
             nonlocal chunk
             if chunk or last:
-                in_flight.append((chunk, last, pool.submit(_process_chunk, chunk, remote_validator, as_text)))
+                in_flight.append(
+                    (chunk, last, pool.submit(_process_chunk, chunk, remote_validator, as_text, keep_facts))
+                )
                 chunk = []
             while len(in_flight) > limit:
                 collect_one()
@@ -269,16 +279,17 @@ def _build_parallel(
 
 
 def _process_chunk(
-    articles: list[Article], validator: Validator | None, as_text: bool = False
-) -> list[tuple[ArticleFacts, TripleSet | str, list]]:
+    articles: list[Article], validator: Validator | None, as_text: bool = False, keep_facts: bool = True
+) -> list[tuple[ArticleFacts | None, TripleSet | str, list]]:
     """In a worker: extract a chunk of articles and validate their graphs in one call.
 
-    With `as_text`, each graph goes back as its N-Triples text, ready for the store.
+    With `as_text`, each graph goes back as its N-Triples text, ready for the store; without
+    `keep_facts`, the facts stay here (None goes back).
     """
     done = [process_article(a) for a in articles]
     found = validator({a.id: g for a, (_, g) in zip(articles, done, strict=True)}) if validator else {}
     return [
-        (facts, ntriples(g) if as_text else g, _violations(found.get(a.id, [])))
+        (facts if keep_facts else None, ntriples(g) if as_text else g, _violations(found.get(a.id, [])))
         for a, (facts, g) in zip(articles, done, strict=True)
     ]
 

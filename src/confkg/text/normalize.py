@@ -66,6 +66,8 @@ def fold(text: str) -> str:
         if ch in text:
             text = text.replace(ch, to)
     return text
+
+
 _DROPPED = re.compile("[" + "".join(re.escape(c) for c in sorted(_DROP | {"ـ"})) + "]")
 
 
