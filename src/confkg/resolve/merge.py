@@ -296,14 +296,22 @@ def subjects_in(graphs: Iterable[Graph | str]) -> set[URIRef]:
     out: set[URIRef] = set()
     type_iri = f"<{RDF.type}>"
     classes = {str(c) for c in MERGED_CLASSES}
-    marks = tuple(f"<{c}>" for c in classes)
+    marks = [f"<{c}>" for c in classes]
     for graph in graphs:
         if isinstance(graph, str):
-            # only lines that may state such a type go through the parser (which reads escapes)
-            lines = "\n".join(
-                line for line in graph.splitlines() if type_iri in line and any(m in line for m in marks)
-            )
-            for t in ox.parse(lines, format=ox.RdfFormat.N_TRIPLES):
+            # only the lines naming one of the classes go through the parser (which reads escapes
+            # and any spacing); str.find runs in C, a loop over every line did not
+            lines = []
+            for mark in marks:
+                at = graph.find(mark)
+                while at >= 0:
+                    start = graph.rfind("\n", 0, at) + 1
+                    end = graph.find("\n", at)
+                    end = len(graph) if end < 0 else end
+                    if type_iri in graph[start:end]:
+                        lines.append(graph[start:end])
+                    at = graph.find(mark, end)
+            for t in ox.parse("\n".join(lines), format=ox.RdfFormat.N_TRIPLES):
                 if (
                     isinstance(t.subject, ox.NamedNode)
                     and t.predicate.value == str(RDF.type)
