@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STORE ?= confkg-data
 
-.PHONY: demo test lint bench clean chromium virtuoso
+.PHONY: demo test lint bench bench-memory clean chromium virtuoso
 
 $(BIN)/confkg: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,12 @@ virtuoso:
 # About 8 minutes on 2 cores: writes bench/results/latest.json and latest.md (see bench/run.py).
 bench: $(BIN)/confkg
 	$(BIN)/python bench/run.py
+
+# The peak memory of one `confkg build --jobs 2` of ARTICLES generated articles (about 50 minutes
+# for 100,000 on 2 cores): writes bench/results/memory-$(ARTICLES).json.
+ARTICLES ?= 100000
+bench-memory: $(BIN)/confkg
+	$(BIN)/python bench/run.py --memory $(ARTICLES)
 
 lint: $(BIN)/confkg
 	$(BIN)/ruff check src tests

@@ -64,6 +64,13 @@ def main(argv: list[str] | None = None) -> int:
         type=Path,
         help="folder for latest.json and latest.md (default bench/results, bench/results/quick)",
     )
+    parser.add_argument(
+        "--memory",
+        type=int,
+        metavar="N",
+        help="only the peak memory of one `confkg build --jobs 2` of N generated articles, sampled "
+        "through the build (100000: about 50 minutes on 2 cores); writes memory-N.json and prints it",
+    )
     parser.add_argument("--rss-child", nargs=2, metavar=("CORPUS", "STORE"), help=argparse.SUPPRESS)
     parser.add_argument(
         "--rdflib-child", nargs=3, metavar=("NQUADS", "OUT", "BUDGET"), help=argparse.SUPPRESS
@@ -75,6 +82,8 @@ def main(argv: list[str] | None = None) -> int:
         return rdflib_child(
             Path(args.rdflib_child[0]), Path(args.rdflib_child[1]), float(args.rdflib_child[2])
         )
+    if args.memory:
+        return memory_only(args.memory, args.out or RESULTS)
     sizes = QUICK if args.quick else Sizes()
     out = args.out or (RESULTS / "quick" if args.quick else RESULTS)  # a smoke run keeps the real figures
     with tempfile.TemporaryDirectory(prefix="confkg-bench-") as tmp:
@@ -154,6 +163,22 @@ def run(sizes: Sizes, tmp: Path) -> tuple[dict, dict]:
         "peak_rss_mb": rss,
     }
     return figures, notes
+
+
+def memory_only(count: int, out: Path) -> int:
+    """`--memory N`: the peak of one build of N articles, with the memory every 30 s on the way."""
+    import corpus
+
+    with tempfile.TemporaryDirectory(prefix="confkg-bench-") as tmp:
+        say(f"generating {count} articles")
+        jsonl = corpus.write(Path(tmp) / "corpus.jsonl", count, seed=SEED)
+        say(f"peak memory of a build of {count} articles (subprocess, 2 processes)")
+        peak, detail = peak_rss(jsonl, Path(tmp) / "store", every_s=30.0)
+    result = {"articles": count, "peak_rss_mb": peak, **detail, "machine": machine(), "seed": SEED}
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"memory-{count}.json").write_text(json.dumps(result, indent=2) + "\n", "utf-8")
+    print(json.dumps(result, indent=2))
+    return 0
 
 
 def _head(src: Path, dst: Path, n: int) -> Path:
@@ -384,12 +409,13 @@ def validate_figures(store_dir: Path, count: int) -> dict:
     return measure(graphs, repeat=1)
 
 
-def peak_rss(corpus_file: Path, store_dir: Path) -> tuple[float, dict]:
+def peak_rss(corpus_file: Path, store_dir: Path, *, every_s: float | None = None) -> tuple[float, dict]:
     """Peak RSS (MiB) of `confkg build --jobs 2` in a fresh process: writer and workers together.
 
     The process tree's resident memory is sampled every 50 ms from /proc and summed, so the
     figure is what the build held at its worst moment (a sum of each process's own peak, as
-    getrusage gives, adds peaks that never happen together).
+    getrusage gives, adds peaks that never happen together). With `every_s`, the detail also
+    has a timeline: [seconds, MiB in all, the writer's MiB] at that interval.
     """
     proc = subprocess.Popen(
         [sys.executable, str(Path(__file__)), "--rss-child", str(corpus_file), str(store_dir)],
@@ -397,18 +423,28 @@ def peak_rss(corpus_file: Path, store_dir: Path) -> tuple[float, dict]:
         text=True,
     )
     peak = {"total": 0, "writer": 0, "worker": 0}
+    timeline: list[list[float]] = []
+    start = next_mark = time.perf_counter()
     while proc.poll() is None:
         tree = _tree_rss_kb(proc.pid)
         if tree:
             peak["total"] = max(peak["total"], sum(tree.values()))
             peak["writer"] = max(peak["writer"], tree.get(proc.pid, 0))
             peak["worker"] = max([peak["worker"], *(kb for pid, kb in tree.items() if pid != proc.pid)])
+            if every_s is not None and time.perf_counter() >= next_mark:
+                now = time.perf_counter() - start
+                timeline.append(
+                    [round(now), round(sum(tree.values()) / 1024), round(tree.get(proc.pid, 0) / 1024)]
+                )
+                next_mark += every_s
         time.sleep(0.05)
     out, _ = proc.communicate()
     if proc.returncode != 0:
         raise RuntimeError(f"the peak-memory build of {corpus_file} failed (exit {proc.returncode})")
     detail = json.loads(out.strip().splitlines()[-1])
     detail |= {f"{k}_mb": round(v / 1024, 1) for k, v in peak.items() if k != "total"}
+    if every_s is not None:
+        detail["timeline"] = timeline
     return round(peak["total"] / 1024, 1), detail
 
 
