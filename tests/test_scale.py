@@ -54,6 +54,23 @@ def expected(seed_store_dir: Path) -> dict[str, list[tuple]]:
     return answers
 
 
+def _same_as(store: object) -> set[tuple[str, str]]:
+    """The owl:sameAs links the build's offline linking wrote (it reads every entity of the store)."""
+    from rdflib import OWL
+
+    from confkg.namespaces import LINKS_GRAPH
+
+    return {(str(s), str(o)) for s, _, o in store.graph(LINKS_GRAPH).triples((None, OWL.sameAs, None))}
+
+
+@pytest.fixture(scope="module")
+def expected_links(seed_store_dir: Path) -> set[tuple[str, str]]:
+    with KGStore.open(seed_store_dir, create=False) as store:
+        links = _same_as(store)
+    assert len(links) >= 5, "the samples name Interpol, Morocco, France, Lyon, Marrakesh…"
+    return links
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -165,12 +182,13 @@ def embedded_size(seed_store_dir: Path) -> int:
         return len(store)
 
 
-def test_oxigraph_server_as_the_store(oxigraph_server, expected, embedded_size, runner):
+def test_oxigraph_server_as_the_store(oxigraph_server, expected, expected_links, embedded_size, runner):
     built = runner.invoke(main, ["build", str(SEEDS), "--store", oxigraph_server, "--quiet"])
     assert built.exit_code == 0, built.output
     with KGStore.open(oxigraph_server) as store:
         assert isinstance(store, RemoteStore) and store.union_graph is None
         assert _answers(store) == expected
+        assert _same_as(store) == expected_links
         assert len(store.article_graph_iris()) == 5
         assert len(store) == embedded_size
     # a second build changes nothing: the content hashes are read back from the server
@@ -253,12 +271,13 @@ def virtuoso(tmp_path: Path) -> Iterator[str]:
         _stop(proc)
 
 
-def test_virtuoso_as_the_store(virtuoso, expected, embedded_size, runner):
+def test_virtuoso_as_the_store(virtuoso, expected, expected_links, embedded_size, runner):
     built = runner.invoke(main, ["build", str(SEEDS), "--store", virtuoso, "--quiet"])
     assert built.exit_code == 0, built.output
     with KGStore.open(virtuoso) as store:
         assert isinstance(store, RemoteStore) and store.union_graph is not None  # Virtuoso: a union graph
         assert _answers(store) == expected
+        assert _same_as(store) == expected_links
         assert len(store.article_graph_iris()) == 5
         assert len(store) == embedded_size
 

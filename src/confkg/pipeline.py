@@ -67,9 +67,8 @@ class BuildProgress:
 Progress = Callable[[BuildProgress], None]
 
 # One article on its way: what it is, what came of it, and the violations that refuse it.
-_Done = tuple[
-    Article, ArticleFacts | None, TripleSet | str, list
-]  # facts are None from a worker when not kept; the graph may be its N-Triples text
+# Facts are None from a worker when the caller does not keep them; a graph may be its N-Triples text.
+_Done = tuple[Article, ArticleFacts | None, TripleSet | str, list]
 
 
 def build(
@@ -124,9 +123,9 @@ def build(
             if keep_facts:
                 report.facts.append(facts)
         if to_store:
-            # what the old and the new graphs are about: the merged graph is redone for those only
-            # what the graphs being replaced were about (a first build has none: querying the
-            # store between bulk loads would make RocksDB hold memory for every file it ingested)
+            # the merged graph is redone for what the old and the new graphs are about: the old
+            # from the store, asked only about graphs it holds (a first build has none, and querying
+            # the store between bulk loads makes RocksDB hold memory for every file it ingested)
             report.touched.update(subjects_of(store, store.stored(to_store)))
             store.replace_graphs(to_store, bulk=True)
             report.touched.update(subjects_in(to_store.values()))  # and what they are about now

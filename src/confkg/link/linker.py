@@ -226,11 +226,11 @@ def read_entities(store: KGStore) -> tuple[list[Entity], list[str]]:
 
 
 _ENTITY_QUERY = """
-SELECT ?s ?type ?p ?label (LANG(?label) AS ?lang) (ISLITERAL(?label) AS ?literal) WHERE {
+SELECT ?s ?type ?p ?label (LANG(?label) AS ?lang) WHERE {
   VALUES ?type { %s }
   ?s a ?type .
   FILTER(ISIRI(?s))
-  OPTIONAL { VALUES ?p { rdfs:label skos:prefLabel skos:altLabel } ?s ?p ?label }
+  OPTIONAL { VALUES ?p { rdfs:label skos:prefLabel skos:altLabel } ?s ?p ?label FILTER(ISLITERAL(?label)) }
 }
 ORDER BY ?s"""
 
@@ -239,7 +239,8 @@ def iter_entities(store: KGStore, warnings: list[str]) -> Iterator[Entity]:
     """`read_entities` one entity at a time, in IRI order, appending the warnings to `warnings`.
 
     The rows come sorted by entity and are read as plain values, so memory holds one entity's
-    rows, not the store's: a build links every entity of the store (200,000 on 20,000 articles).
+    rows, not the store's: a build links every entity of the store, and a store of 20,000
+    articles holds more than 80,000 officials, organisations and conferences alone.
     """
     kind_of = {str(c): kind for c, kind in KIND_BY_CLASS.items()}
     sparql = sparql_prologue() + _ENTITY_QUERY % " ".join(f"<{c}>" for c in KIND_BY_CLASS)
@@ -261,9 +262,9 @@ def _entity(
     kinds: set[str] = set()
     labels: dict[str, set[str]] = defaultdict(set)
     alts: set[str] = set()
-    for _, cls, prop, label, lang, literal in rows:
+    for _, cls, prop, label, lang in rows:
         kinds.add(kind_of[cls])
-        if label is None or literal != "true":
+        if label is None:
             continue
         text = label.strip()
         if not text:
