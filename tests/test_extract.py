@@ -217,3 +217,15 @@ def test_the_session_of_a_named_conference_belongs_to_that_series():
     conf = extract(_article(text)).conferences[0]
     assert (conf.series_key, conf.edition, conf.place_key) == ("arab-migration-officials", 23, "nouakchott")
     assert (conf.start, conf.end) == (date(2025, 3, 10), date(2025, 3, 12))
+
+
+def test_tokens_keyed_are_the_kept_tokens_whose_readings_give_the_key_in_order():
+    from confkg.extract import load_gazetteer
+    from confkg.extract.doc import Doc
+
+    text = "أكد الحموشي أن التعاون مهم.\n\nوقال وللحموشي كلمة، ثم عاد حموشي إلى الرباط."
+    doc = Doc.build(Article(id="t", text=text), load_gazetteer())
+    found = doc.tokens_keyed({"حموشي"})
+    assert [text[t.start : t.end] for t in found] == ["الحموشي", "وللحموشي", "حموشي"]
+    assert [t.index for t in found] == sorted(t.index for t in found)
+    assert doc.tokens_keyed({"غائب"}) == []

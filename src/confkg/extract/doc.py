@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
@@ -11,7 +12,7 @@ from functools import cached_property
 from confkg.extract.gazetteer import Gazetteer
 from confkg.models import Article, Evidence
 from confkg.text.normalize import NormText, Token, stems
-from confkg.text.phrases import Match, PhraseIndex
+from confkg.text.phrases import Match, PhraseIndex, token_positions
 from confkg.text.sentences import Sentence, split_sentences
 
 _PUNCT_BREAK = re.compile(r"[،,;؛:.!?؟()\[\]\"“”«»|]")
@@ -77,6 +78,15 @@ class Doc:
         """The tokens inside kept sentences, in order (what the token-by-token passes walk)."""
         sent = self.sent_of_token
         return [t for t in self.nt.tokens if sent[t.index] >= 0]
+
+    def tokens_keyed(self, keys: Iterable[str]) -> list[Token]:
+        """The kept tokens, in order, one of whose lookup keys (a reading without proclitics or
+        ال, confkg.text.phrases) is among `keys`: a superset of the tokens that are one of these
+        words, found without walking every token."""
+        positions = token_positions(self.nt)
+        sent, tokens = self.sent_of_token, self.nt.tokens
+        found = {i for key in keys for i in positions.get(key, ())}
+        return [tokens[i] for i in sorted(found) if sent[i] >= 0]
 
     def find(self, index: PhraseIndex) -> list[Match]:
         """Matches of a phrase index inside kept sentences, not crossing a sentence end (computed once)."""

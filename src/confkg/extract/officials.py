@@ -447,7 +447,8 @@ def _short_mentions(doc: Doc, found: dict[str, _Found], mentions: list[OfficialM
             tails.append((words[-n:], f))
     tails.sort(key=lambda t: -len(t[0]))
     tail_first = {strip_article(normalize(w[0])) for w, _ in tails}
-    for t in doc.kept_tokens:
+    # the tokens to look at: those a word's key (the word without ال) points to, not every token
+    for t in doc.tokens_keyed(tail_first):
         if t.index in taken or strip_article(t.norm) not in tail_first:
             continue
         for words, f in tails:
@@ -467,7 +468,7 @@ def _short_mentions(doc: Doc, found: dict[str, _Found], mentions: list[OfficialM
                 if ev not in f.evidence:
                     f.evidence.append(ev)
                 break
-    for t in doc.kept_tokens:
+    for t in doc.tokens_keyed(by_family):
         if t.index in taken:
             continue
         for family, s in first_readings(t.norm):  # each reading without ال, and its first stem

@@ -98,7 +98,8 @@ def find_organisations(doc: Doc, places: list[PlaceMention]) -> list[OrgMention]
         )
         covered.update(range(m.first, m.last + 1))
 
-    for t in doc.kept_tokens:
+    # the tokens to look at: those a word's key (the word without ال) points to, not every token
+    for t in doc.tokens_keyed(strip_article(w) for w in gaz.abbreviations):
         if t.index in covered:
             continue
         key = gaz.abbreviations.get(t.norm.lower())
@@ -118,7 +119,7 @@ def find_organisations(doc: Doc, places: list[PlaceMention]) -> list[OrgMention]
             )
             covered.add(t.index)
 
-    for t in doc.kept_tokens:
+    for t in doc.tokens_keyed(strip_article(w) for w in HEADS):
         if t.index in covered or HEADS.isdisjoint(stems(t.norm)):
             continue
         if _is_adjective(doc, t.index):
