@@ -88,6 +88,16 @@ def test_an_iri_oxigraph_will_not_read_is_still_validated_like_pyshacl():
     assert batch["odd"] == individually({"odd": g})["odd"]
 
 
+def test_a_value_that_cannot_be_ordered_against_a_range_bound_fails_it_as_in_pyshacl():
+    """An edition written as a time of day cannot be compared with the bounds 1 and 500: pyshacl's
+    compare_literal raises TypeError, pyshacl reports the value, and the native range check does
+    the same (validate/native.py, _in_range)."""
+    graphs = {"time edition": edited((CONF, CK.edition, [Literal("12:00:00", datatype=XSD.time)]))}
+    batch = validate_graphs(graphs)
+    assert batch == individually(graphs)
+    assert {"MinInclusive", "MaxInclusive"} <= {v.component for v in batch["time edition"]}
+
+
 def test_graphs_given_as_triple_sets_give_the_same_violations_and_sentences():
     # what the build hands the validator: confkg.rdf.TripleSet, not rdflib Graphs
     graphs = {case.id: case.graph() for case in CASES}

@@ -374,7 +374,7 @@ def _in_range(v: Node, bound: Literal, accept: Callable[[int], bool]) -> bool:
     try:
         return accept(compare_literal(v, bound))
     except (TypeError, NotImplementedError):
-        # pyshacl's compare_literal raises these for values it cannot order (a date against a
+        # pyshacl's compare_literal raises these for values it cannot order (a time of day against a
         # number, say); pyshacl's range components then report the value, and so does this check
         return False
 
