@@ -119,6 +119,11 @@ class Gazetteer:
         return frozenset(w for n in names for w in self.trigger_words.get(n, []) if " " not in w)
 
     @cached_property
+    def abbreviation_keys(self) -> frozenset[str]:
+        """The abbreviations as lookup keys (without ال), to find their tokens (Doc.tokens_keyed)."""
+        return frozenset(strip_article(a) for a in self.abbreviations)
+
+    @cached_property
     def position_head_words(self) -> frozenset[str]:
         """First words of position titles, with and without ال ("ومدير" continues a title)."""
         firsts = {normalize(h).split()[0] for h in self.position_heads._by_first}

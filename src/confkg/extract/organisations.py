@@ -21,6 +21,7 @@ HEADS = frozenset(
         " النيابة المحكمة البرلمان الجمعية جمعية الديوان ديوان صندوق الصندوق بنك البنك"
     ).split()
 )
+_HEAD_KEYS = frozenset(strip_article(w) for w in HEADS)  # their lookup keys (Doc.tokens_keyed)
 # A head that names a body only with a complement ("الأمانة العامة ل…").
 _ADJ_OK = frozenset(
     normalize(w)
@@ -99,7 +100,7 @@ def find_organisations(doc: Doc, places: list[PlaceMention]) -> list[OrgMention]
         covered.update(range(m.first, m.last + 1))
 
     # the tokens to look at: those a word's key (the word without ال) points to, not every token
-    for t in doc.tokens_keyed(strip_article(w) for w in gaz.abbreviations):
+    for t in doc.tokens_keyed(gaz.abbreviation_keys):
         if t.index in covered:
             continue
         key = gaz.abbreviations.get(t.norm.lower())
@@ -119,7 +120,7 @@ def find_organisations(doc: Doc, places: list[PlaceMention]) -> list[OrgMention]
             )
             covered.add(t.index)
 
-    for t in doc.tokens_keyed(strip_article(w) for w in HEADS):
+    for t in doc.tokens_keyed(_HEAD_KEYS):
         if t.index in covered or HEADS.isdisjoint(stems(t.norm)):
             continue
         if _is_adjective(doc, t.index):

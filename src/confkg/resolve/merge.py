@@ -44,6 +44,11 @@ from confkg.store import VALUES_ROWS, KGStore
 # (16,088 entities) the final merge took 5.1 / 5.8 / 5.5 s in chunks of 250 / 500 / 1,000, and 21 s
 # in chunks of 2,000.
 MERGE_CHUNK = 500
+MERGED_CLASSES = (CK.Conference, CK.Official, CK.Organisation)  # what the merged graph is about
+
+
+def _class_list() -> str:
+    return ", ".join(f"<{c}>" for c in MERGED_CLASSES)
 
 
 @dataclass
@@ -129,7 +134,7 @@ def _all_subjects(store: KGStore) -> list[URIRef]:
     # two queries, not a UNION: a query mixing GRAPH ?g and GRAPH <iri> misreads on Virtuoso (confkg.store.remote)
     entities = store.select_values(
         f"""SELECT DISTINCT ?s WHERE {{ GRAPH ?g {{ ?s a ?t }} FILTER(?g != <{MERGED_GRAPH}>)
-              FILTER(?t IN (<{CK}Conference>, <{CK}Official>, <{CK}Organisation>)) }}"""
+              FILTER(?t IN ({_class_list()})) }}"""
     )
     merged = store.select_values(
         f"SELECT DISTINCT ?s WHERE {{ GRAPH <{MERGED_GRAPH}> {{ ?st <{RDF.subject}> ?s }} }}"
@@ -270,17 +275,13 @@ def _cited_beyond(store: KGStore, sources: set[URIRef], subjects: list[URIRef]) 
     return cited
 
 
-MERGED_CLASSES = (CK.Conference, CK.Official, CK.Organisation)  # what the merged graph is about
-
-
 def subjects_of(store: KGStore, graphs: Iterable[URIRef]) -> list[URIRef]:
     """The conferences and labelled entities of some stored article graphs (to merge incrementally)."""
     values = " ".join(f"<{g}>" for g in graphs)
     if not values:
         return []
-    classes = ", ".join(f"<{c}>" for c in MERGED_CLASSES)
     rows = store.query(
-        f"SELECT DISTINCT ?s WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s a ?t }} FILTER(?t IN ({classes})) }}"
+        f"SELECT DISTINCT ?s WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s a ?t }} FILTER(?t IN ({_class_list()})) }}"
     )
     return [r.s for r in rows]
 
