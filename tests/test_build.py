@@ -221,6 +221,44 @@ def test_query_from_a_file_of_the_queries_folder(seed_store_dir, runner):
         assert "row" in result.output
 
 
+def test_query_answers_are_rdflib_terms_each_distinct_term_made_once():
+    from rdflib import XSD, Literal, URIRef
+
+    ex, n = "http://example.org/", "<http://example.org/n>"
+    data = "".join(
+        f"<{ex}{s}> {p} {o} .\n"
+        for s, p, o in [
+            ("a", f"<{ex}name>", '"أ"'),
+            ("a", f"<{ex}name>", '"b"@en'),
+            ("a", f"<{ex}name>", f'"2024-12-04"^^<{XSD.date}>'),
+            ("b", f"<{ex}name>", '"أ"'),
+            ("a", n, f'"7"^^<{XSD.integer}>'),
+            ("b", n, f'"7"^^<{XSD.integer}>'),
+        ]
+    )
+    with KGStore.open(None) as store:
+        store.replace_graphs({URIRef("http://example.org/g"): data})
+        # confkg's prefixes are predefined, as for `confkg query`
+        assert store.query("ASK { ?s ck:missing ?o }").askAnswer is False
+        rows = list(store.query("SELECT ?s ?o WHERE { ?s <http://example.org/name> ?o } ORDER BY ?s STR(?o)"))
+        assert [(str(s), o) for s, o in rows] == [
+            ("http://example.org/a", Literal("2024-12-04", datatype=XSD.date)),
+            ("http://example.org/a", Literal("b", lang="en")),
+            ("http://example.org/a", Literal("أ")),  # xsd:string is the plain literal of RDF 1.1
+            ("http://example.org/b", Literal("أ")),
+        ]
+        assert rows[2][1] is rows[3][1] and rows[0][0] is rows[1][0]  # made once, reused down a column
+        assert rows[0][1].toPython().year == 2024
+        counts = list(store.query("SELECT ?s ?n ?none WHERE { ?s <http://example.org/n> ?n } ORDER BY ?s"))
+        assert [(r.n, r.none) for r in counts] == [(Literal(7), None), (Literal(7), None)]
+        built = store.query("CONSTRUCT { ?o ?p ?s } WHERE { ?s ?p ?o FILTER(ISIRI(?o)) }").graph
+        assert built is not None and len(built) == 0
+        built = store.query(
+            "CONSTRUCT { ?s <http://example.org/m> ?n } WHERE { ?s <http://example.org/n> ?n }"
+        ).graph
+        assert len(built) == 2
+
+
 def test_a_failed_write_leaves_the_store_as_it_was(seed_store_copy):
     from rdflib import URIRef
 

@@ -26,9 +26,11 @@ import pyoxigraph as ox
 from oxrdflib import OxigraphStore
 from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import RDF
+from rdflib.query import Result
 from rdflib.term import Node
 
 from confkg.namespaces import GRAPH, bind_prefixes, export_prefixes
+from confkg.store.terms import TermConverter, as_result
 
 DEFAULT_LOCATION = "confkg-data"
 FLUSH_EVERY_QUADS = 100_000  # measured: bounded memory and faster writes than no flush or a flush per write
@@ -220,12 +222,15 @@ class KGStore:
 
     # -- reading -------------------------------------------------------------
 
-    def query(self, sparql: str):
-        """Run a SPARQL query string over the union of all graphs (rdflib Result).
+    def query(self, sparql: str) -> Result:
+        """Run a SPARQL query string over the union of all graphs (rdflib Result, rows read now).
 
         The default graph is that union (a set); `GRAPH ?g { … }` reaches each named graph.
+        confkg's prefixes (ck:, rdfs: …) are predefined. Oxigraph's engine answers, and each
+        distinct term of the answer becomes an rdflib term once (confkg.store.terms).
         """
-        return self.dataset.query(sparql)
+        prefixes = {prefix: str(ns) for prefix, ns in self.dataset.namespaces()}
+        return as_result(self.ox.query(sparql, prefixes=prefixes))
 
     def select_values(self, sparql: str) -> Iterator[tuple[str | None, ...]]:
         """The rows of a SELECT query as the lexical values of their terms (None where unbound).
@@ -240,8 +245,7 @@ class KGStore:
         """A copy in memory of one named graph."""
         g = Graph()
         bind_prefixes(g)
-        for q in self.ox.quads_for_pattern(None, None, None, _ox_iri(iri)):
-            g.add(_from_ox_triple(q))
+        g += map(TermConverter().triple, self.ox.quads_for_pattern(None, None, None, _ox_iri(iri)))
         return g
 
     def graph_iris(self) -> list[URIRef]:
@@ -399,9 +403,3 @@ def _sorted(triples: Iterable[ox.Triple]) -> list[ox.Triple]:
     # Oxigraph's Turtle writer groups consecutive triples by subject; sorting
     # makes one block per subject and a stable output.
     return sorted(set(triples), key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
-
-
-def _from_ox_triple(q: ox.Quad):
-    from oxrdflib._converter import from_ox
-
-    return (from_ox(q.subject), from_ox(q.predicate), from_ox(q.object))
