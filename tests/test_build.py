@@ -86,6 +86,27 @@ def _all_quads(store_dir: Path) -> set[str]:
         return {str(q) for q in store.ox}
 
 
+def test_the_pipeline_version_follows_the_data_files_not_where_confkg_is_installed(tmp_path):
+    # a rebuild skips unchanged articles by (content hash, pipeline version): a fresh checkout or
+    # virtual environment elsewhere must not change the version, a changed gazetteer must
+    from importlib import resources
+
+    from confkg.rdf import data_digest
+
+    source = Path(str(resources.files("confkg.data")))
+    here, there = tmp_path / "a" / "data", tmp_path / "elsewhere" / "deeper" / "data"
+    for target in (here, there):
+        shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__"))
+    assert data_digest(here) == data_digest(there) == data_digest(source)
+    gazetteer = next(p for p in sorted(there.rglob("*.toml")) if p.parent != there)
+    gazetteer.write_text(gazetteer.read_text(encoding="utf-8") + "\n# one more line\n", encoding="utf-8")
+    assert data_digest(there) != data_digest(here)
+    shutil.copy(gazetteer, here / gazetteer.relative_to(there))
+    assert data_digest(there) == data_digest(here)
+    gazetteer.rename(gazetteer.with_name("renamed.toml"))  # the same bytes under another name
+    assert data_digest(there) != data_digest(here)
+
+
 @pytest.mark.parametrize(
     ("name", "content", "problem"),
     [

@@ -67,20 +67,45 @@ def content_hash(text: str) -> str:
 @lru_cache(maxsize=1)
 def pipeline_version() -> str:
     """confkg's version and a digest of its data files: a change to either rebuilds articles."""
+    return f"{__version__}+{data_digest(resources.files('confkg.data'))}"
+
+
+def data_digest(root) -> str:
+    """A digest of the .toml files under `root` (a folder): their names relative to it and their bytes.
+
+    Where confkg is installed does not count: the same data gives the same digest in any checkout.
+    """
     digest = hashlib.sha256(__version__.encode())
-    root = resources.files("confkg.data")
-    for path in sorted(_data_files(root), key=str):
-        digest.update(str(path).encode())
+    for name, path in sorted(_data_files(root, "")):
+        digest.update(name.encode())
         digest.update(path.read_bytes())
-    return f"{__version__}+{digest.hexdigest()[:12]}"
+    return digest.hexdigest()[:12]
 
 
-def _data_files(root):
-    for entry in root.iterdir():
+def _data_files(folder, prefix: str):
+    for entry in folder.iterdir():
         if entry.is_dir():
-            yield from _data_files(entry)
+            yield from _data_files(entry, f"{prefix}{entry.name}/")
         elif entry.name.endswith(".toml"):
-            yield entry
+            yield f"{prefix}{entry.name}", entry
+
+
+# Labels, titles and offsets come back article after article, and making a Literal checks and
+# parses its value (5-15 µs): each is made once per process (the most recent ones kept).
+# An article's own sentences are made each time.
+@lru_cache(maxsize=32768)
+def _arabic(text: str) -> Literal:
+    return Literal(text, lang="ar")
+
+
+@lru_cache(maxsize=8192)
+def _english(text: str) -> Literal:
+    return Literal(text, lang="en")
+
+
+@lru_cache(maxsize=16384)
+def _offset(n: int) -> Literal:
+    return Literal(n, datatype=XSD.nonNegativeInteger)
 
 
 def article_graph(facts: ArticleFacts, *, gazetteer: Gazetteer | None = None) -> Graph:
@@ -96,9 +121,7 @@ def article_triples(facts: ArticleFacts, *, gazetteer: Gazetteer | None = None) 
     g = TripleSet()
     a = iris.article(art.id)
 
-    def ar(text: str) -> Literal:
-        return Literal(text, lang="ar")
-
+    ar = _arabic
     g.add((a, RDF.type, CK.Article))
     g.add((a, CK.articleId, Literal(art.id)))
     g.add((a, RDFS.label, ar(art.title or _opening(art.text) or art.id)))
@@ -126,9 +149,9 @@ def article_triples(facts: ArticleFacts, *, gazetteer: Gazetteer | None = None) 
             g.add((node, CK.evidence, e))
             g.add((e, RDF.type, CK.Evidence))
             g.add((e, CK.inArticle, a))
-            g.add((e, CK.beginIndex, Literal(ev.start, datatype=XSD.nonNegativeInteger)))
-            g.add((e, CK.endIndex, Literal(ev.end, datatype=XSD.nonNegativeInteger)))
-            g.add((e, CK.sentence, ar(ev.text)))
+            g.add((e, CK.beginIndex, _offset(ev.start)))
+            g.add((e, CK.endIndex, _offset(ev.end)))
+            g.add((e, CK.sentence, Literal(ev.text, lang="ar")))  # an article's own: not kept
 
     def entity(node: URIRef, cls: URIRef, label_ar: str, label_en: str | None = None) -> None:
         if (node, cls, label_ar, label_en) in entities:
@@ -137,7 +160,7 @@ def article_triples(facts: ArticleFacts, *, gazetteer: Gazetteer | None = None) 
         g.add((node, RDF.type, cls))
         g.add((node, RDFS.label, ar(label_ar)))
         if label_en:
-            g.add((node, RDFS.label, Literal(label_en, lang="en")))
+            g.add((node, RDFS.label, _english(label_en)))
         g.add((node, CK.mentionedIn, a))
 
     def place(key: str) -> URIRef:

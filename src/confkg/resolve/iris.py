@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from functools import lru_cache
 
 from rdflib import URIRef
 
@@ -33,34 +34,47 @@ def slugify(key: str) -> str:
     return out or short_hash(norm)
 
 
+# The entities' IRIs come back article after article, and making a URIRef checks its text:
+# each is made once per process (the caches hold the most recent few thousand of each kind).
+_recent = lru_cache(maxsize=8192)
+
+
+@_recent
 def conference(key: str) -> URIRef:
     return ID[f"conference/{key}"]
 
 
+@_recent
 def series(key: str) -> URIRef:
     return ID[f"series/{key}"]
 
 
+@_recent
 def organisation(key: str) -> URIRef:
     return ID[f"organisation/{key}"]
 
 
+@_recent
 def place(key: str) -> URIRef:
     return ID[f"place/{key}"]
 
 
+@_recent
 def official(key: str) -> URIRef:
     return ID[f"official/{slugify(key)}"]
 
 
+@_recent
 def position(official_key: str, title: str) -> URIRef:
     return ID[f"position/{slugify(official_key)}-{short_hash(normalize(title), 8)}"]
 
 
+@_recent
 def recommendation(conference_key: str, text: str) -> URIRef:
     return ID[f"recommendation/{conference_key}-{short_hash(normalize(text))}"]
 
 
+@_recent
 def topic(key: str) -> URIRef:
     return ID[f"topic/{key}"]
 
