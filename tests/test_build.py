@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pickle
 import shutil
 from pathlib import Path
 
@@ -345,6 +346,51 @@ def test_replacing_and_removing_graphs_keeps_the_union_exact():
         assert store.graph_iris() == [a]
         store.replace_graphs({a: Graph()})  # an empty graph removes it
         assert _union(store) == set() and store.graph_iris() == [] and len(store) == 0
+
+
+@pytest.mark.parametrize("bulk", [False, True])
+def test_graphs_given_as_text_go_in_whole_as_written_by_workers_or_by_hand(bulk):
+    from rdflib import Literal, URIRef
+
+    from confkg.models import StatementLines
+    from confkg.namespaces import GRAPH
+    from confkg.rdf import TripleSet
+    from confkg.store import ntriples, triple_count
+
+    ex = "http://example.org/"
+    s, p = URIRef(ex + "s"), URIRef(ex + "p")
+    # a literal may hold a line separator, a " ." and a "#": one statement each all the same
+    odd = [Literal("سطر\u2028ثان"), Literal("ends with ." + "\u2029"), Literal("# not a comment .")]
+    # as a worker sends it: a TripleSet's text, through pickle
+    worker_text = pickle.loads(pickle.dumps(TripleSet((s, p, o) for o in odd).ntriples()))
+    assert isinstance(worker_text, StatementLines) and triple_count(worker_text) == 3
+    assert triple_count(ntriples(_graph(*((s, p, o) for o in odd)))) == 3  # rdflib's own text
+    by_hand = f'# a comment\n\n  <{ex}t> <{ex}p> <{ex}o> .\n<{ex}t> <{ex}p> "x" .   \n'
+    assert triple_count(by_hand) == 2
+    a, b = GRAPH["test-a"], GRAPH["test-b"]
+    with KGStore.open(None) as store:
+        store.replace_graphs({a: worker_text, b: by_hand}, bulk=bulk)
+        assert {str(o) for o in store.graph(a).objects(s, p)} == {str(o) for o in odd}
+        assert len(store.graph(b)) == 2
+        assert len(_union(store)) == 5
+
+
+def test_a_shard_keeps_a_literal_holding_a_line_separator_whole(tmp_path):
+    # Dask shards are N-Quads made from each graph's lines; a sentence may hold U+2028 as it is
+    from rdflib import Literal, URIRef
+
+    from confkg.namespaces import GRAPH
+    from confkg.pipeline import _quad_lines, load_shards
+    from confkg.rdf import TripleSet
+
+    s, p = URIRef("http://example.org/s"), URIRef("http://example.org/p")
+    sentence = Literal("الجملة الأولى\u2028والثانية\x85", lang="ar")
+    graph = TripleSet([(s, p, sentence), (s, p, URIRef("http://example.org/o"))])
+    shard = tmp_path / "part-00000.nq"
+    shard.write_text("".join(_quad_lines(graph, GRAPH["test-a"])), encoding="utf-8")
+    with KGStore.open(None) as store:
+        load_shards(store, [shard])
+        assert set(store.graph(GRAPH["test-a"]).objects(s, p)) == {sentence, URIRef("http://example.org/o")}
 
 
 @pytest.mark.parametrize("bulk", [False, True])

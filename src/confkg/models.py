@@ -6,6 +6,16 @@ from dataclasses import dataclass, field
 from datetime import date
 
 
+class StatementLines(str):
+    """N-Triples text of one statement a line, each ending in " .\\n", and nothing else.
+
+    What confkg.rdf writes for an article graph (rdflib's own N-Triples line writer). The
+    store takes it as it is, where other text is read line by line (blank lines, comments).
+    """
+
+    __slots__ = ()
+
+
 @dataclass(frozen=True)
 class Article:
     """One source article, as ingested. `text` is the whole text, headline included."""

@@ -19,7 +19,7 @@ from confkg.namespaces import CK
 from confkg.rdf import TripleSet, article_triples, content_hash, pipeline_version
 from confkg.resolve import iris
 from confkg.resolve.merge import subjects_in, subjects_of
-from confkg.store import KGStore, ntriples
+from confkg.store import KGStore, nt_lines, ntriples
 
 
 @dataclass
@@ -456,7 +456,7 @@ def _write_shard(index: int, articles: list[Article], folder: str, validate: boo
 def _quad_lines(graph: Graph | TripleSet, name: URIRef) -> list[str]:
     """N-Quads lines of a graph: N-Triples writes one triple a line, ending in " ."."""
     out = []
-    for line in ntriples(graph).splitlines():
+    for line in nt_lines(ntriples(graph)):
         line = line.rstrip()
         if line.endswith(" ."):
             out.append(f"{line[:-2]} <{name}> .\n")

@@ -20,7 +20,7 @@ from rdflib.term import Node
 
 from confkg import __version__, namespaces
 from confkg.extract.gazetteer import Gazetteer, load_gazetteer
-from confkg.models import ArticleFacts, Evidence
+from confkg.models import ArticleFacts, Evidence, StatementLines
 from confkg.namespaces import Terms, bind_prefixes
 from confkg.resolve import iris
 
@@ -338,8 +338,8 @@ class TripleSet(set):
         graph.addN((s, p, o, graph) for s, p, o in self)
         return graph
 
-    def ntriples(self) -> str:
-        return "".join(map(_nt_row, self))
+    def ntriples(self) -> StatementLines:
+        return StatementLines("".join(map(_nt_row, self)))
 
 
 def _clues(g: TripleSet, node: URIRef, conf) -> None:

@@ -29,6 +29,7 @@ from rdflib.namespace import RDF
 from rdflib.query import Result
 from rdflib.term import Node
 
+from confkg.models import StatementLines
 from confkg.namespaces import GRAPH, bind_prefixes, export_prefixes
 from confkg.store.terms import TermConverter, as_result
 
@@ -359,7 +360,14 @@ def _as_nquads(bodies: Mapping[URIRef, str]) -> str | None:
     named: list[str] = []
     for iri, body in bodies.items():
         suffix = f" <{iri}> .\n"
-        for line in body.splitlines():
+        if isinstance(body, StatementLines):
+            # what the build's workers send: the text is the union's part as it is, and the
+            # graph's part is each line with the graph's name before its " ." (N-Triples
+            # escapes line breaks inside literals: every "\n" ends a statement)
+            union.append(body)
+            named.append(body.replace(" .\n", suffix))
+            continue
+        for line in nt_lines(body):
             line = line.strip()
             if not line:
                 continue
@@ -370,10 +378,18 @@ def _as_nquads(bodies: Mapping[URIRef, str]) -> str | None:
     return "".join(union) + "".join(named)
 
 
+def nt_lines(text: str) -> list[str]:
+    """N-Triples lines: ended by line feeds and carriage returns only (str.splitlines would also
+    split at the line and paragraph separators a literal may hold as they are)."""
+    return text.replace("\r", "\n").split("\n")
+
+
 def triple_count(graph: Graph | str) -> int:
     """The number of triples in a graph or in N-Triples text (one a line)."""
     if isinstance(graph, str):
-        return sum(1 for line in graph.splitlines() if line.strip() and not line.lstrip().startswith("#"))
+        if isinstance(graph, StatementLines):
+            return graph.count("\n")
+        return sum(1 for line in nt_lines(graph) if line.strip() and not line.lstrip().startswith("#"))
     return len(graph)
 
 

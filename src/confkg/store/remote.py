@@ -48,7 +48,7 @@ from rdflib.query import Result
 from rdflib.term import Node
 
 from confkg.namespaces import CK, GRAPH, bind_prefixes
-from confkg.store import EXPORT_FORMATS, StoreError, about_patterns, write_rdf
+from confkg.store import EXPORT_FORMATS, StoreError, about_patterns, nt_lines, write_rdf
 
 UNION_GRAPH = GRAPH["union"]
 BATCH_STATEMENTS = 1000  # triple statements per INSERT DATA: Virtuoso runs out of memory at about 5,000
@@ -364,7 +364,7 @@ def _ntriple_lines(graph: Graph | str) -> list[str]:
         # a blank node's label is local to one INSERT DATA: split over batches it would become several nodes
         raise RemoteStoreError("a graph with blank nodes cannot be written in batches to a remote store")
     text = graph.serialize(format="nt") if isinstance(graph, Graph) else graph.ntriples()  # or a TripleSet
-    lines = sorted(line for line in text.splitlines() if line.strip())
+    lines = sorted(line for line in nt_lines(text) if line.strip())
     marker = f"<{CK.contentHash}>"
     return [line for line in lines if marker not in line] + [line for line in lines if marker in line]
 
