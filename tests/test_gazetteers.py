@@ -153,6 +153,37 @@ def test_organisation_kinds_are_the_documented_ones():
     assert not bad, f"organisation kinds outside {sorted(ORG_KINDS)}: {bad}"
 
 
+def test_the_words_that_find_unlisted_bodies_are_data_single_words_without_folded_duplicates():
+    unlisted = load("organisations.toml").get("unlisted", {})
+    for field in ("heads", "bare_adjectives", "adjectives", "not_complements", "named_after"):
+        words = unlisted.get(field, [])
+        assert words, f"organisations.toml [unlisted] {field} is missing or empty"
+        assert all(len(normalize(w).split()) == 1 for w in words), f"[unlisted] {field}: one word each"
+        dup = sorted(w for w, c in Counter(normalize(w) for w in words).items() if c > 1)
+        assert not dup, f"[unlisted] {field} lists these twice (folded): {dup}"
+
+
+def test_a_head_word_added_to_the_data_finds_bodies_it_heads(tmp_path):
+    import shutil
+
+    from confkg.extract import extract, load_gazetteer
+    from confkg.models import Article
+
+    text = "وشارك في الاجتماع ممثلون عن شعبة الاستعلامات العامة وعن الهيئة الوطنية لمكافحة الفساد في تونس."
+    article = Article(id="t", text=text)
+
+    def bodies(folder: Path | None) -> set[str]:
+        gaz = load_gazetteer(str(folder) if folder else None)
+        return {o.name_ar for o in extract(article, gazetteer=gaz).organisations}
+
+    assert bodies(None) == {"الهيئة الوطنية لمكافحة الفساد"}
+    shutil.copytree(GAZ, tmp_path / "gazetteers", ignore=shutil.ignore_patterns("__pycache__"))
+    orgs = tmp_path / "gazetteers" / "organisations.toml"
+    text_of = orgs.read_text("utf-8")
+    orgs.write_text(text_of.replace('heads = [\n', 'heads = [\n  "شعبة",\n', 1), "utf-8")
+    assert bodies(tmp_path / "gazetteers") == {"الهيئة الوطنية لمكافحة الفساد", "شعبة الاستعلامات العامة"}
+
+
 # ---------------------------------------------------------------------------
 # titles.toml
 # ---------------------------------------------------------------------------

@@ -66,6 +66,33 @@ class TopicEntry:
     ar: str
 
 
+@dataclass(frozen=True)
+class UnlistedBodies:
+    """The words that find a body no entry lists by the form of its name (organisations.toml [unlisted]).
+
+    Each set holds the words normalised; `head_keys` are the heads' lookup keys (without ال).
+    """
+
+    heads: frozenset[str] = frozenset()
+    bare_adjectives: frozenset[str] = frozenset()
+    adjectives: frozenset[str] = frozenset()
+    not_complements: frozenset[str] = frozenset()
+    named_after: frozenset[str] = frozenset()
+
+    @classmethod
+    def from_table(cls, table: dict) -> UnlistedBodies:
+        def words(name: str) -> frozenset[str]:
+            return frozenset(normalize(w) for w in table.get(name, []))
+
+        return cls(
+            *(words(f) for f in ("heads", "bare_adjectives", "adjectives", "not_complements", "named_after"))
+        )
+
+    @cached_property
+    def head_keys(self) -> frozenset[str]:
+        return frozenset(strip_article(w) for w in self.heads)
+
+
 @dataclass
 class Gazetteer:
     places: dict[str, PlaceEntry] = field(default_factory=dict)
@@ -80,6 +107,7 @@ class Gazetteer:
     abbreviations: dict[str, str] = field(default_factory=dict)  # lower-case latin -> key
     nationals: dict[str, NationalEntry] = field(default_factory=dict)
     national_index: PhraseIndex[str] = field(default_factory=PhraseIndex)
+    unlisted: UnlistedBodies = field(default_factory=UnlistedBodies)
     head_titles: PhraseIndex[tuple[str, ...]] = field(
         default_factory=PhraseIndex
     )  # -> org keys / national keys
@@ -205,6 +233,7 @@ def load_gazetteer(folder: str | None = None) -> Gazetteer:
         for t in entry.head_titles:
             title_pairs.append((t, "national:" + entry.key))
     g.org_index = _multi(org_pairs)
+    g.unlisted = UnlistedBodies.from_table(orgs.get("unlisted", {}))
     by_context: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for o in orgs.get("organisation", []):
         for name in o.get("context_aliases", []):

@@ -6,34 +6,11 @@ from collections import Counter
 from dataclasses import dataclass
 
 from confkg.extract.doc import STOP, Doc
+from confkg.extract.gazetteer import UnlistedBodies
 from confkg.extract.places import PlaceMention, home_country
 from confkg.resolve.iris import slugify
 from confkg.text.normalize import name_key, normalize, stems, strip_article
 from confkg.text.phrases import without_proclitics
-
-# Head words of an organisation's name: what makes "الهيئة الوطنية لمكافحة الفساد"
-# an organisation even when no gazetteer lists it.
-HEADS = frozenset(
-    normalize(w)
-    for w in (
-        "وزارة مديرية المديرية الإدارة إدارة مجلس جامعة منظمة مكتب الأمانة الاتحاد هيئة أكاديمية"
-        " وكالة مركز المركز اللجنة لجنة المعهد معهد المرصد جهاز الجهاز المفوضية مفوضية"
-        " النيابة المحكمة البرلمان الجمعية جمعية الديوان ديوان صندوق الصندوق بنك البنك"
-    ).split()
-)
-_HEAD_KEYS = frozenset(strip_article(w) for w in HEADS)  # their lookup keys (Doc.tokens_keyed)
-# A head that names a body only with a complement ("الأمانة العامة ل…").
-_ADJ_OK = frozenset(
-    normalize(w)
-    for w in "العامة العام العليا الأعلى الوطني الوطنية الدولية الدولي العربي العربية الإقليمي الإقليمية المركزي المركزية".split()
-)
-# Words that follow a head as adjectives of an ordinary phrase, never as a name's complement.
-_NOT_NAME = frozenset(
-    normalize(w)
-    for w in "الأخرى المختلفة المعنية المذكورة نفسها ذاتها العابرة الكبرى للعام لعام للسنة لسنة العام".split()
-)
-# Heads whose name may hold a person's name: "جامعة نايف"، "أكاديمية سعد العبدالله"
-_NAMED_AFTER = frozenset(normalize(w) for w in "جامعة أكاديمية مركز معهد صندوق مؤسسة كلية".split())
 
 
 @dataclass
@@ -120,8 +97,10 @@ def find_organisations(doc: Doc, places: list[PlaceMention]) -> list[OrgMention]
             )
             covered.add(t.index)
 
-    for t in doc.tokens_keyed(_HEAD_KEYS):
-        if t.index in covered or HEADS.isdisjoint(stems(t.norm)):
+    # bodies no entry lists, by the form of their name (organisations.toml [unlisted])
+    heads = gaz.unlisted.heads
+    for t in doc.tokens_keyed(gaz.unlisted.head_keys):
+        if t.index in covered or heads.isdisjoint(stems(t.norm)):
             continue
         if _is_adjective(doc, t.index):
             continue
@@ -132,7 +111,7 @@ def find_organisations(doc: Doc, places: list[PlaceMention]) -> list[OrgMention]
         if normalize(surface) == normalize(doc.surface(t.index, last)) and t.norm[:1] in "وبلفك":
             # "بوزارة …": a one-letter proclitic before an indefinite head
             for st in stems(t.norm)[1:]:
-                if st in HEADS:
+                if st in heads:
                     surface = without_proclitics(doc.surface(t.index, last), st)
                     break
         name = surface
@@ -217,8 +196,9 @@ def _complement_end(doc: Doc, head: int, covered: set[int], place_at: dict) -> i
     look like an adjective starts a new phrase ("الجمعية العامة | الدول الأعضاء").
     """
     toks = doc.tokens
+    words = doc.gaz.unlisted
     head_definite = any(f.startswith("ال") for f in stems(toks[head].norm)[:3])
-    named_after = any(strip_article(f) in _NAMED_AFTER for f in stems(toks[head].norm))
+    named_after = any(strip_article(f) in words.named_after for f in stems(toks[head].norm))
     last = head
     i = head + 1
     n_complements = 0
@@ -227,7 +207,7 @@ def _complement_end(doc: Doc, head: int, covered: set[int], place_at: dict) -> i
         if doc.breaks_after(i - 1) or not doc.kept(i) or doc.sentence_of(i) != doc.sentence_of(head):
             break
         w = toks[i].norm
-        if w in STOP or i in covered or w in _NOT_NAME:
+        if w in STOP or i in covered or w in words.not_complements:
             break
         p = place_at.get(i)
         if p is not None and not p.via_adjective and w[:1] in "بف":
@@ -243,17 +223,17 @@ def _complement_end(doc: Doc, head: int, covered: set[int], place_at: dict) -> i
             and not doc.breaks_after(i)
         )
         if w.startswith("و"):
-            if not (w.startswith(("وال", "ولل")) and (in_phrase or _adjective_like(w[1:]))):
+            if not (w.startswith(("وال", "ولل")) and (in_phrase or _adjective_like(w[1:], words))):
                 break
         elif prep:
             in_phrase = True
         elif w.startswith("ال"):
-            if not (in_phrase or _adjective_like(w) or (first and not head_definite)):
+            if not (in_phrase or _adjective_like(w, words) or (first and not head_definite)):
                 break
         elif not (first and not head_definite and (given or p is not None)):
             break  # an indefinite word continues only a construct with a name ("جامعة نايف"، "مكتب بيروت")
         last = i
-        if w not in _ADJ_OK:
+        if w not in words.bare_adjectives:
             n_complements += 1
         i += 1
     if n_complements == 0:
@@ -261,12 +241,6 @@ def _complement_end(doc: Doc, head: int, covered: set[int], place_at: dict) -> i
     return last
 
 
-def _adjective_like(w: str) -> bool:
+def _adjective_like(w: str, words: UnlistedBodies) -> bool:
     """A definite word that can be an adjective: a nisba (الوطنية، الأمني) or a known one."""
-    return w in _ADJ_OK or w.endswith(("ي", "يه", "يين", "يون")) or w in _ADJECTIVES
-
-
-_ADJECTIVES = frozenset(
-    normalize(w)
-    for w in "المتحدة المنظمة المشتركة العليا الأعلى الكبرى المستقلة المختصة المكلفة المساعدة الدائمة التنفيذية".split()
-)
+    return w in words.bare_adjectives or w.endswith(("ي", "يه", "يين", "يون")) or w in words.adjectives
