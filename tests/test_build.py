@@ -273,6 +273,9 @@ def test_query_answers_are_rdflib_terms_each_distinct_term_made_once():
         assert rows[0][1].toPython().year == 2024
         counts = list(store.query("SELECT ?s ?n ?none WHERE { ?s <http://example.org/n> ?n } ORDER BY ?s"))
         assert [(r.n, r.none) for r in counts] == [(Literal(7), None), (Literal(7), None)]
+        # a query's FROM names its default graph, as SPARQL says (through oxrdflib it was ignored)
+        assert len(store.query("SELECT * FROM <http://example.org/none> WHERE { ?s ?p ?o }").bindings) == 0
+        assert len(store.query("SELECT * FROM <http://example.org/g> WHERE { ?s ?p ?o }").bindings) == 6
         built = store.query("CONSTRUCT { ?o ?p ?s } WHERE { ?s ?p ?o FILTER(ISIRI(?o)) }").graph
         assert built is not None and len(built) == 0
         built = store.query(

@@ -180,8 +180,12 @@ def test_a_head_word_added_to_the_data_finds_bodies_it_heads(tmp_path):
     shutil.copytree(GAZ, tmp_path / "gazetteers", ignore=shutil.ignore_patterns("__pycache__"))
     orgs = tmp_path / "gazetteers" / "organisations.toml"
     text_of = orgs.read_text("utf-8")
-    orgs.write_text(text_of.replace('heads = [\n', 'heads = [\n  "شعبة",\n', 1), "utf-8")
+    orgs.write_text(text_of.replace("heads = [\n", 'heads = [\n  "شعبة",\n', 1), "utf-8")
     assert bodies(tmp_path / "gazetteers") == {"الهيئة الوطنية لمكافحة الفساد", "شعبة الاستعلامات العامة"}
+    # a word list written as one string is refused, naming the file and the list
+    orgs.write_text(text_of.replace("named_after = [\n", 'named_after = "جامعة"\nx = [\n', 1), "utf-8")
+    with pytest.raises(ValueError, match=r"organisations.toml \[unlisted\] named_after"):
+        load_gazetteer.__wrapped__(str(tmp_path / "gazetteers"))
 
 
 # ---------------------------------------------------------------------------

@@ -82,7 +82,10 @@ class UnlistedBodies:
     @classmethod
     def from_table(cls, table: dict) -> UnlistedBodies:
         def words(name: str) -> frozenset[str]:
-            return frozenset(normalize(w) for w in table.get(name, []))
+            found = table.get(name, [])
+            if not isinstance(found, list) or not all(isinstance(w, str) for w in found):
+                raise ValueError(f"organisations.toml [unlisted] {name}: a list of words is expected")
+            return frozenset(normalize(w) for w in found)
 
         return cls(
             *(words(f) for f in ("heads", "bare_adjectives", "adjectives", "not_complements", "named_after"))

@@ -93,17 +93,17 @@ def _data_files(folder, prefix: str):
 # Labels, titles and offsets come back article after article, and making a Literal checks and
 # parses its value (5-15 µs): each is made once per process (the most recent ones kept).
 # An article's own sentences are made each time.
-@lru_cache(maxsize=32768)
+@lru_cache(maxsize=8192)
 def _arabic(text: str) -> Literal:
     return Literal(text, lang="ar")
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=2048)
 def _english(text: str) -> Literal:
     return Literal(text, lang="en")
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=8192)
 def _offset(n: int) -> Literal:
     return Literal(n, datatype=XSD.nonNegativeInteger)
 

@@ -36,7 +36,7 @@ def slugify(key: str) -> str:
 
 # The entities' IRIs come back article after article, and making a URIRef checks its text:
 # each is made once per process (the caches hold the most recent few thousand of each kind).
-_recent = lru_cache(maxsize=8192)
+_recent = lru_cache(maxsize=4096)
 
 
 @_recent

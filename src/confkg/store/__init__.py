@@ -226,9 +226,10 @@ class KGStore:
     def query(self, sparql: str) -> Result:
         """Run a SPARQL query string over the union of all graphs (rdflib Result, rows read now).
 
-        The default graph is that union (a set); `GRAPH ?g { … }` reaches each named graph.
-        confkg's prefixes (ck:, rdfs: …) are predefined. Oxigraph's engine answers, and each
-        distinct term of the answer becomes an rdflib term once (confkg.store.terms).
+        The default graph is that union (a set), unless the query names its own with FROM;
+        `GRAPH ?g { … }` reaches each named graph (or those of FROM NAMED). confkg's prefixes
+        (ck:, rdfs: …) are predefined. Oxigraph's engine answers, and each distinct term of the
+        answer becomes an rdflib term once (confkg.store.terms).
         """
         prefixes = {prefix: str(ns) for prefix, ns in self.dataset.namespaces()}
         return as_result(self.ox.query(sparql, prefixes=prefixes))
