@@ -108,6 +108,17 @@ def test_the_pipeline_version_follows_the_data_files_not_where_confkg_is_install
     assert data_digest(there) != data_digest(here)
 
 
+def test_an_article_needs_twenty_arabic_letters():
+    from confkg.ingest import IngestError, _article
+
+    def read(text: str):
+        return _article(id="a", text=text, source="a.txt", title=None, url=None, published=None)
+
+    latin = "Interpol General Assembly, Marrakesh. " * 20
+    assert isinstance(read(latin + "مراكش" * 3 + "ملتق"), IngestError)  # 19 Arabic letters
+    assert not isinstance(read(latin + "مراكش" * 4), IngestError)  # 20
+
+
 @pytest.mark.parametrize(
     ("name", "content", "problem"),
     [
