@@ -13,6 +13,7 @@ import json
 import math
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -227,10 +228,21 @@ def whole_build(source: Path, store_dir: Path, *, jobs: int) -> tuple[float, dic
     from confkg.store import KGStore
     from confkg.validate import validate_graphs
 
+    def cpu(who: int) -> float:
+        usage = resource.getrusage(who)
+        return usage.ru_utime + usage.ru_stime
+
     start = time.perf_counter()
+    writer_cpu, workers_cpu = cpu(resource.RUSAGE_SELF), cpu(resource.RUSAGE_CHILDREN)
     with KGStore.open(store_dir) as store:
         report = build([source], store, validator=validate_graphs, jobs=jobs, keep_facts=False)
         stored = time.perf_counter()
+        # the writer's CPU (its threads, the bulk loader's among them) and the workers', which
+        # count once they have ended with the build
+        writer_cpu, workers_cpu = (
+            cpu(resource.RUSAGE_SELF) - writer_cpu,
+            cpu(resource.RUSAGE_CHILDREN) - workers_cpu,
+        )
         update_merged(store, subjects=report.touched)
         link_offline(store)
         quads = len(store)
@@ -241,6 +253,8 @@ def whole_build(source: Path, store_dir: Path, *, jobs: int) -> tuple[float, dic
         "refused": len(report.refused),
         "seconds": round(seconds, 1),
         "merge_link_seconds": round(seconds - (stored - start), 1),
+        "writer_cpu_ms_per_article": round(1000 * writer_cpu / max(1, n), 2),
+        "workers_cpu_ms_per_article": round(1000 * workers_cpu / max(1, n), 2),
         "quads": quads,
     }
 
@@ -572,7 +586,11 @@ def markdown(fig: dict, notes: dict, sizes: Sizes) -> str:
         "",
         f"- Builds: 1 process {notes['build1']['seconds']} s, 2 processes {notes['build2']['seconds']} s for "
         f"{notes['build1']['articles']} articles ({notes['build1']['refused']} refused); merge and offline linking "
-        f"took {notes['build1']['merge_link_seconds']} s and {notes['build2']['merge_link_seconds']} s of that.",
+        f"took {notes['build1']['merge_link_seconds']} s and {notes['build2']['merge_link_seconds']} s of that. "
+        f"CPU per article before the merge: 1 process {notes['build1'].get('writer_cpu_ms_per_article', '?')} ms; "
+        f"2 processes, the writer {notes['build2'].get('writer_cpu_ms_per_article', '?')} ms (its threads, the bulk "
+        f"loader's among them) and the workers {notes['build2'].get('workers_cpu_ms_per_article', '?')} ms together "
+        "(start-up included).",
         f"- Query store: {notes['load']['articles']:,} article graphs made by copying {notes['build1']['articles']} built "
         f"graphs under fresh article ids ({notes['load']['named_quads']:,} named-graph quads), bulk-loaded in "
         f"{notes['load']['seconds']} s; the merged graph and the links then took {notes['load']['merge_link_seconds']} s.",
