@@ -163,13 +163,21 @@ def article_triples(facts: ArticleFacts, *, gazetteer: Gazetteer | None = None) 
             g.add((node, RDFS.label, _english(label_en)))
         g.add((node, CK.mentionedIn, a))
 
-    def place(key: str) -> URIRef:
+    def place_node(key: str) -> URIRef:
         node = iris.place(key)
         e = gaz.places.get(key)
         if e is not None:
             entity(node, CK.Country if e.is_country else CK.Place, e.ar, e.en)
-            if not e.is_country and e.country:
-                g.add((node, CK.country, place(e.country)))
+        return node
+
+    # not recursive (a city's country is a country, which has none): a function that calls itself
+    # holds itself in its closure, and that cycle would keep the article's triples alive until
+    # Python's cyclic collector ran, rather than freeing them when the caller drops them
+    def place(key: str) -> URIRef:
+        node = place_node(key)
+        e = gaz.places.get(key)
+        if e is not None and not e.is_country and e.country:
+            g.add((node, CK.country, place_node(e.country)))
         return node
 
     org_names = {o.key: o for o in facts.organisations}
