@@ -19,7 +19,7 @@ from confkg.namespaces import CK
 from confkg.rdf import TripleSet, article_triples, content_hash, pipeline_version
 from confkg.resolve import iris
 from confkg.resolve.merge import subjects_in, subjects_of
-from confkg.store import KGStore, nt_lines, ntriples
+from confkg.store import KGStore, named_quads, ntriples
 
 
 @dataclass
@@ -454,13 +454,11 @@ def _write_shard(index: int, articles: list[Article], folder: str, validate: boo
 
 
 def _quad_lines(graph: Graph | TripleSet, name: URIRef) -> list[str]:
-    """N-Quads lines of a graph: N-Triples writes one triple a line, ending in " ."."""
-    out = []
-    for line in nt_lines(ntriples(graph)):
-        line = line.rstrip()
-        if line.endswith(" ."):
-            out.append(f"{line[:-2]} <{name}> .\n")
-    return out
+    """N-Quads lines of a graph (rdflib's N-Triples writer gives one plain statement a line)."""
+    quads = named_quads(ntriples(graph), name)
+    if quads is None:
+        raise ValueError(f"{name}: its N-Triples hold a line that is not one statement")
+    return [f"{line}\n" for line in quads.split("\n") if line]
 
 
 @dataclass

@@ -360,23 +360,38 @@ def _as_nquads(bodies: Mapping[URIRef, str]) -> str | None:
     union: list[str] = []
     named: list[str] = []
     for iri, body in bodies.items():
-        suffix = f" <{iri}> .\n"
-        if isinstance(body, StatementLines):
-            # what the build's workers send: the text is the union's part as it is, and the
-            # graph's part is each line with the graph's name before its " ." (N-Triples
-            # escapes line breaks inside literals: every "\n" ends a statement)
-            union.append(body)
-            named.append(body.replace(" .\n", suffix))
-            continue
-        for line in nt_lines(body):
-            line = line.strip()
-            if not line:
-                continue
-            if not line.endswith(" .") or line.startswith("#"):
-                return None
-            union.append(line + "\n")
-            named.append(line[:-2] + suffix)
+        quads = named_quads(body, iri)
+        if quads is None:
+            return None
+        named.append(quads)
+        # the union's part: the statements as they are (every line is one, but for blank ones)
+        union.append(
+            body
+            if isinstance(body, StatementLines)
+            else "".join(f"{ln.strip()}\n" for ln in nt_lines(body) if ln.strip())
+        )
     return "".join(union) + "".join(named)
+
+
+def named_quads(body: str, iri: URIRef) -> str | None:
+    """One graph's N-Triples as N-Quads in the named graph `iri`: the graph's name before each " .".
+
+    None when a line is not one plain statement ending in " ." (a comment, say). Text marked
+    `StatementLines` (what confkg.rdf writes) is one replace: N-Triples escapes line breaks inside
+    literals, so every "\n" ends a statement.
+    """
+    suffix = f" <{iri}> .\n"
+    if isinstance(body, StatementLines):
+        return body.replace(" .\n", suffix)
+    out = []
+    for line in nt_lines(body):
+        line = line.strip()
+        if not line:
+            continue
+        if not line.endswith(" .") or line.startswith("#"):
+            return None
+        out.append(line[:-2] + suffix)
+    return "".join(out)
 
 
 def nt_lines(text: str) -> list[str]:
