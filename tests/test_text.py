@@ -41,9 +41,11 @@ def test_tokens_end_after_the_marks_that_follow_them_whatever_the_text_drops():
     rng = random.Random(9)
     marks = ["\u064b", "\u064e", "\u0651", "\u0640", "\u200f", "\u00ad", " ", "\n", "،"]
     words = "افتتحت الدورة ٩٣ بمراكش لمجلس وزراء الداخلية العرب Interpol".split()
-    for _ in range(300):
+    for n in range(300):
         text = " ".join(rng.choices(words, k=12))
-        text = "".join(c + (rng.choice(marks) if rng.random() < 0.25 else "") for c in text)
+        # none dropped, a few, many: each way of mapping offsets back
+        share = (0.0, 0.02, 0.25)[n % 3]
+        text = "".join(c + (rng.choice(marks) if rng.random() < share else "") for c in text)
         nt = NormText(text)
         # reference: every original character kept or not, one at a time
         kept = [i for i, c in enumerate(text) if norm_module.fold_char(c)]
@@ -56,6 +58,7 @@ def test_tokens_end_after_the_marks_that_follow_them_whatever_the_text_drops():
                 end += 1
             spans.append((m.group(), start, end))
         assert [(t.norm, t.start, t.end) for t in nt.tokens] == spans
+        assert [t.index for t in nt.tokens] == list(range(len(spans)))
 
 
 def test_proclitics_are_stripped_in_every_combination():
@@ -128,3 +131,33 @@ def test_a_family_name_with_or_without_the_article_is_one_person():
     assert name_key("عبد اللطيف حموشي") == name_key("عبد اللطيف الحموشي")
     assert name_key("عبد اللطيف حموشي") == name_key("عبداللطيف حموشي")
     assert name_key("محمد الدخيسي") != name_key("محمد حموشي")
+
+
+def test_tokens_of_a_text_whose_lower_case_is_longer_map_back_through_the_general_path():
+    """ "İ" lower-cases to two characters, so offsets map back one by one (orig_start/orig_end)."""
+    text = "وصل وفد İstanbul إلى الدورةِ ٩٣ ـ Interpol"
+    nt = NormText(text)
+    dropped = 2  # the kasra and the tatweel
+    assert len(nt.norm) == len(text) - dropped + 1
+    expected = [
+        (m.group(), nt.orig_start(m.start()), nt.orig_end(m.end()), n)
+        for n, m in enumerate(norm_module.WORD_RE.finditer(nt.norm))
+    ]
+    assert [tuple(t) for t in nt.tokens] == expected
+    assert [text[t.start : t.end] for t in nt.tokens][-3:] == ["الدورةِ", "٩٣", "Interpol"]
+
+
+def test_a_sentence_ends_at_a_stop_before_a_space_but_not_after_a_digit_or_an_initial():
+    from confkg.text.sentences import split_sentences
+
+    text = "افتتح د. محمد الدورة 2.5 في الرباط. وقال إن البند 3. نافذ! هل نجحت؟ نعم.\nسطر ثان"
+    sentences = split_sentences(text)
+    assert [s.text for s in sentences] == [
+        "افتتح د. محمد الدورة 2.5 في الرباط.",
+        "وقال إن البند 3. نافذ!",
+        "هل نجحت؟",
+        "نعم.",
+        "سطر ثان",
+    ]
+    assert all(text[s.start : s.end] == s.text for s in sentences)
+    assert [s.line for s in sentences] == [0, 0, 0, 0, 1]

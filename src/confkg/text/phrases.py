@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Hashable
 from functools import lru_cache
+from operator import itemgetter
 from typing import Generic, NamedTuple, TypeVar
 
 from confkg.text.normalize import WORD_RE, NormText, Token, normalize, stems, strip_article
@@ -151,15 +152,21 @@ def token_positions(text: NormText) -> dict[str, list[int]]:
     cached = text._readings
     if cached is None:
         # group the tokens by word first: an article repeats its words, the readings are per word
-        by_word: dict[str, list[int]] = defaultdict(list)
-        for n, word in enumerate([t.norm for t in text.tokens]):  # a token's index is its position
-            by_word[word].append(n)
+        by_word: dict[str, list[int]] = {}
+        for n, word in enumerate(map(itemgetter(0), text.tokens)):  # a token's index is its position
+            at = by_word.get(word)
+            if at is None:
+                by_word[word] = [n]
+            else:
+                at.append(n)
         cached = {}
         for word, at in by_word.items():
-            for key in first_keys(word):
+            keys = first_keys(word)
+            for key in keys:
                 known = cached.get(key)
                 if known is None:
-                    cached[key] = list(at)
+                    # a word of one reading hands its own list over (by_word is dropped after)
+                    cached[key] = at if len(keys) == 1 else list(at)
                 else:
                     known.extend(at)
         text._readings = cached
