@@ -161,3 +161,18 @@ def test_a_sentence_ends_at_a_stop_before_a_space_but_not_after_a_digit_or_an_in
     ]
     assert all(text[s.start : s.end] == s.text for s in sentences)
     assert [s.line for s in sentences] == [0, 0, 0, 0, 1]
+
+
+def test_word_positions_and_lookup_keys_point_at_every_token_and_stay_apart():
+    """Each word's tokens, and each lookup key's: a key several words read as (الأمن، وأمن، أمن)
+    gets its own list, and the words' lists are left as they were."""
+    from confkg.text.phrases import first_keys, token_positions
+
+    nt = NormText("الأمن وأمن أمن الأمن مؤتمر أمن")
+    words = nt.word_positions()
+    assert words == {"الامن": [0, 3], "وامن": [1], "امن": [2, 5], "مءتمر": [4]}
+    keys = token_positions(nt)
+    for key, at in keys.items():  # in no particular order
+        assert set(at) == {t.index for t in nt.tokens if key in first_keys(t.norm)}
+    assert sorted(keys["امن"]) == [0, 1, 2, 3, 5]
+    assert nt.word_positions() == {"الامن": [0, 3], "وامن": [1], "امن": [2, 5], "مءتمر": [4]}

@@ -365,7 +365,8 @@ def _assign_references(doc: Doc, confs: dict, mentions: list[ConfMention]) -> No
     conf_of_mention = {id(m): c for c in confs.values() for m in c.mentions}
     recent: list[_Conf] = []
     anaphors = {m.first: m for m in doc.trigger_hits("anaphors")}
-    for t in doc.tokens:
+    for i in sorted(by_first.keys() | anaphors.keys()):  # the only tokens this looks at
+        t = doc.tokens[i]
         if t.index in by_first:
             recent.append(conf_of_mention[id(by_first[t.index])])
             continue

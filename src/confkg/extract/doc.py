@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
+from operator import itemgetter
 
 from confkg.extract.gazetteer import Gazetteer
 from confkg.models import Article, Evidence
@@ -15,7 +16,8 @@ from confkg.text.normalize import NormText, Token, stems
 from confkg.text.phrases import Match, PhraseIndex, token_positions
 from confkg.text.sentences import Sentence, split_sentences
 
-_PUNCT_BREAK = re.compile(r"[،,;؛:.!?؟()\[\]\"“”«»|]")
+# Punctuation, or a line break, between two tokens separates them.
+_PUNCT_BREAK = re.compile(r"[،,;؛:.!?؟()\[\]\"“”«»|\n]")
 
 # Little words that never belong to a name or a title's complement.
 STOP = frozenset(
@@ -46,8 +48,8 @@ class Doc:
         sent_tokens: list[tuple[int, int]] = []
         # tokens are in order of both start and end: a sentence holds those from the first
         # starting at or after its start to the last ending at or before its end
-        starts = [t.start for t in nt.tokens]
-        ends = [t.end for t in nt.tokens]
+        starts = list(map(itemgetter(1), nt.tokens))
+        ends = list(map(itemgetter(2), nt.tokens))
         for idx, s in enumerate(sentences):
             first, stop = bisect_left(starts, s.start), bisect_right(ends, s.end)
             if stop > first:
@@ -72,12 +74,6 @@ class Doc:
         from confkg.text.dates import find_dates
 
         return find_dates(self.nt, self.gaz.calendar)
-
-    @cached_property
-    def kept_tokens(self) -> list[Token]:
-        """The tokens inside kept sentences, in order (what the token-by-token passes walk)."""
-        sent = self.sent_of_token
-        return [t for t in self.nt.tokens if sent[t.index] >= 0]
 
     def tokens_keyed(self, keys: Iterable[str]) -> list[Token]:
         """The kept tokens, in order, one of whose lookup keys (a reading without proclitics or
@@ -107,7 +103,7 @@ class Doc:
 
     def breaks_after(self, i: int) -> bool:
         """Whether punctuation separates token i from the next one."""
-        return bool(_PUNCT_BREAK.search(self.gap(i))) or "\n" in self.gap(i)
+        return _PUNCT_BREAK.search(self.gap(i)) is not None
 
     def evidence(self, sent_index: int) -> Evidence:
         s = self.sentences[sent_index]

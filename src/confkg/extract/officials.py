@@ -84,21 +84,22 @@ def find_officials(
     names: list[tuple[Span, bool]] = []  # (span, introduced by an honorific)
     sent_of = doc.sent_of_token
     given = gaz.given_names
-    i = 0
-    while i < len(toks):
-        if sent_of[i] < 0 or i in title_tokens or i in honorific_tokens:
-            i += 1
+    # the tokens _is_given can say yes to, by their words: most words are none of these
+    starts = sorted(
+        i
+        for w, at in doc.nt.word_positions().items()
+        if w in given or w[:1] == "و" or w.startswith("عبد")
+        for i in at
+    )
+    after = 0  # a name ends before the next one starts
+    for i in starts:
+        if i < after or sent_of[i] < 0 or i in title_tokens or i in honorific_tokens:
             continue
-        after_honorific = (i - 1) in honorific_end
-        w = toks[i].norm
-        # what _is_given can say yes to, checked inline first: most words are none of these
-        if (w in given or w[:1] == "و" or w.startswith("عبد")) and _is_given(doc, i):
+        if _is_given(doc, i):
             span = _name(doc, i, head_at, honorific_tokens, org_tokens)
             if span:
-                names.append((span, after_honorific))
-                i = span.last + 1
-                continue
-        i += 1
+                names.append((span, (i - 1) in honorific_end))
+                after = span.last + 1
 
     found: dict[str, _Found] = {}
     mentions: list[OfficialMention] = []

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 from importlib import resources
+from operator import itemgetter
 
 from confkg.text.normalize import NormText, Token, normalize, stems
 from confkg.text.numbers import read_count
@@ -22,6 +23,7 @@ from confkg.text.phrases import PhraseIndex
 
 _DAY = re.compile(r"^(?:و|من|في)?(\d{1,2})$")
 _YEAR = re.compile(r"^(?:و|ل|ب|عام|سنه)?((?:19|20)\d\d)(?:م)?$")
+_TWO_DAYS = ("يومين", "يومان")
 _RANGE_WORDS = {"و", "حتي", "الي", "الى", "لغايه", "ولغايه", "غايه", "الي غايه"}
 
 
@@ -96,10 +98,11 @@ def _year(tokens: list[Token], i: int) -> int | None:
 def find_years(text: NormText) -> list[tuple[int, int]]:
     """(year, token index) for every year written in the text (1900-2099)."""
     out = []
-    for t in text.tokens:
-        m = _YEAR.match(t.norm)
+    for word, at in text.word_positions().items():  # each distinct word once
+        m = _YEAR.match(word)
         if m:
-            out.append((int(m.group(1)), t.index))
+            out.extend((int(m.group(1)), i) for i in at)
+    out.sort(key=itemgetter(1))
     return out
 
 
@@ -107,9 +110,13 @@ def find_durations(text: NormText) -> list[tuple[int, int]]:
     """(days, token index) for "لمدة يومين", "ثلاثة أيام", "على مدى يومين"."""
     out = []
     toks = text.tokens
-    for t in toks:
+    words = text.word_positions()
+    at = sorted(
+        i for w, where in words.items() if w.endswith(_TWO_DAYS) or w in ("ايام", "يوما") for i in where
+    )
+    for t in map(toks.__getitem__, at):
         # a reading only drops proclitics, so the word itself ends with يومين / يومان
-        if t.norm.endswith(("يومين", "يومان")) and any(s in ("يومين", "يومان") for s in stems(t.norm)):
+        if t.norm.endswith(_TWO_DAYS) and any(s in _TWO_DAYS for s in stems(t.norm)):
             out.append((2, t.index))
         elif t.norm in ("ايام", "يوما") and t.index > 0:
             hit = read_count(toks, t.index - 1)
@@ -187,16 +194,20 @@ def find_dates(text: NormText, cal: Calendar | None = None) -> list[DateMention]
             continue  # "بأحد فنادق": أحد (one of), not Sunday; a bare weekday is written with ال
         out.append(DateMention(first, last, weekday=w.value, today=relative == "today", relative=relative))
     weekday_tokens = {k for d in out if d.weekday is not None for k in range(d.first, d.last + 1)}
-    for t in toks:
-        if t.index in weekday_tokens:
+    # the day words (اليوم، أمس، غدا) where they are not part of a weekday's expression
+    words = text.word_positions()
+    day_word_at = sorted({i for w in cal.today | cal.yesterday | cal.tomorrow for i in words.get(w, ())})
+    for i in day_word_at:
+        if i in weekday_tokens:
             continue
-        for words, relative in (
+        norm = toks[i].norm
+        for group, relative in (
             (cal.today, "today"),
             (cal.yesterday, "yesterday"),
             (cal.tomorrow, "tomorrow"),
         ):
-            if t.norm in words:
-                out.append(DateMention(t.index, t.index, relative=relative, today=relative == "today"))
+            if norm in group:
+                out.append(DateMention(i, i, relative=relative, today=relative == "today"))
     out = _join_cross_month_ranges(toks, out)
     out.sort(key=lambda d: d.first)
     return out

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache, partial
 from itertools import accumulate, count
+from operator import itemgetter
 from typing import NamedTuple
 
 # Diacritics (tashkeel), Quranic marks, superscript alef, and tatweel are dropped.
@@ -151,6 +152,7 @@ class NormText:
         self.norm = folded
         self._origin = origin
         self._readings = None  # filled by confkg.text.phrases.token_positions, shared by all indexes
+        self._words: dict[str, list[int]] | None = None  # word_positions, computed once
         # with nothing dropped the offsets are the same in both texts; otherwise they map back
         words, starts, ends = _word_spans(folded)
         if one_each:
@@ -162,6 +164,24 @@ class NormText:
             starts = map(self.orig_start, starts)
             ends = map(self.orig_end, ends)
         self.tokens: list[Token] = list(map(_new_token, zip(words, starts, ends, count())))
+
+    def word_positions(self) -> dict[str, list[int]]:
+        """Each normalised word of the text and the indexes of its tokens, in order (computed once).
+
+        The lists are shared: read them, do not change them. Passes that look for a few words
+        (a name's first word, a day word) visit the ~250 distinct words of an article instead
+        of its ~450 tokens.
+        """
+        words = self._words
+        if words is None:
+            words = self._words = {}
+            for n, word in enumerate(map(itemgetter(0), self.tokens)):  # a token's index is its position
+                at = words.get(word)
+                if at is None:
+                    words[word] = [n]
+                else:
+                    at.append(n)
+        return words
 
     def orig_start(self, norm_index: int) -> int:
         if norm_index >= len(self._origin):
@@ -176,10 +196,6 @@ class NormText:
         while end < len(self.original) and self.original[end] in _DROP and not self.original[end].isspace():
             end += 1
         return end
-
-    def tokens_between(self, start: int, end: int) -> list[Token]:
-        """Tokens lying inside the original span [start, end)."""
-        return [t for t in self.tokens if t.start >= start and t.end <= end]
 
 
 # Proclitics news Arabic attaches to a word: conjunctions (و ف), prepositions
@@ -228,6 +244,7 @@ def strip_article(word: str) -> str:
     return word
 
 
+@lru_cache(maxsize=8192)  # officials' names come back article after article
 def name_key(text: str) -> str:
     """The identity key of a name: normalised, ال dropped from each part, عبد joined."""
     parts = []

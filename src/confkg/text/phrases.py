@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Hashable
 from functools import lru_cache
-from operator import itemgetter
 from typing import Generic, NamedTuple, TypeVar
 
 from confkg.text.normalize import WORD_RE, NormText, Token, normalize, stems, strip_article
@@ -148,27 +147,17 @@ def first_readings(word: str) -> tuple[tuple[str, str], ...]:
 
 
 def token_positions(text: NormText) -> dict[str, list[int]]:
-    """The tokens each lookup key occurs at (computed once per text, shared by all indexes)."""
+    """The tokens each lookup key occurs at, in no set order (computed once per text, shared by
+    all indexes: read the lists, do not change them)."""
     cached = text._readings
     if cached is None:
-        # group the tokens by word first: an article repeats its words, the readings are per word
-        by_word: dict[str, list[int]] = {}
-        for n, word in enumerate(map(itemgetter(0), text.tokens)):  # a token's index is its position
-            at = by_word.get(word)
-            if at is None:
-                by_word[word] = [n]
-            else:
-                at.append(n)
+        # by word first: an article repeats its words, and the readings are per word
         cached = {}
-        for word, at in by_word.items():
-            keys = first_keys(word)
-            for key in keys:
+        for word, at in text.word_positions().items():
+            for key in first_keys(word):
                 known = cached.get(key)
-                if known is None:
-                    # a word of one reading hands its own list over (by_word is dropped after)
-                    cached[key] = at if len(keys) == 1 else list(at)
-                else:
-                    known.extend(at)
+                # the word's own list is shared, not copied; a key several words read as gets a new one
+                cached[key] = at if known is None else [*known, *at]
         text._readings = cached
     return cached
 
