@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Hashable
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Generic, NamedTuple, TypeVar
 
 from confkg.text.normalize import WORD_RE, NormText, Token, normalize, stems, strip_article
@@ -29,6 +29,10 @@ class Match(NamedTuple, Generic[V]):
     start: int  # original offsets
     end: int
     surface: str  # the original text of the match, without the proclitics of its first word
+
+
+# tuple.__new__ skips the named tuple's Python-level __new__ (an article has ~100 matches)
+_new_match = partial(tuple.__new__, Match)
 
 
 def _words(name: str) -> tuple[str, ...]:
@@ -92,27 +96,31 @@ class PhraseIndex(Generic[V]):
         best: tuple[V, int, str] | None = None
         best_len = -1
         n_tokens = len(tokens)
+        trie = self._trie
         for key, stem in first_readings(tokens[i].norm):
-            root = self._trie.get(key)
+            root = trie.get(key)
             if root is None:
                 continue
-            # depth-first over the later tokens: a token may read several ways (والأمن: و + الأمن)
-            found: tuple[int, int, V] | None = None  # (length, -insertion order, value)
+            # depth-first over the later tokens: a token may read several ways (والأمن: و + الأمن);
+            # the longest name wins, and between names as long the one added first
+            found_len, found_order, found_value = -1, 0, None
             stack = [(root, i)]
             while stack:
                 node, j = stack.pop()
-                if node.value is not None:
-                    cand = (j - i, -node.value[0], node.value[1])
-                    if found is None or cand[:2] > found[:2]:
-                        found = cand
-                if node.children and j + 1 < n_tokens:
+                here = node.value
+                if here is not None:
+                    length = j - i
+                    if length > found_len or (length == found_len and here[0] < found_order):
+                        found_len, found_order, found_value = length, here[0], here[1]
+                children = node.children
+                if children and j + 1 < n_tokens:
                     for k in follow_keys(tokens[j + 1].norm):
-                        child = node.children.get(k)
+                        child = children.get(k)
                         if child is not None:
                             stack.append((child, j + 1))
-            if found is not None and found[0] > best_len:
-                best_len = found[0]
-                best = (found[2], i + found[0], stem)
+            if found_len > best_len:
+                best_len = found_len
+                best = (found_value, i + found_len, stem)
         return best
 
     def find_all(self, text: NormText) -> list[Match[V]]:
@@ -132,7 +140,7 @@ class PhraseIndex(Generic[V]):
             value, last, stem = hit
             start, end = tokens[i].start, tokens[last].end
             surface = without_proclitics(text.original[start:end], stem)
-            out.append(Match(value, i, last, start, end, surface))
+            out.append(_new_match((value, i, last, start, end, surface)))
             after = last + 1
         return out
 
