@@ -13,6 +13,7 @@ from conftest import SEEDS
 from rdflib import Dataset, Graph
 
 from confkg.cli import main
+from confkg.ingest import iter_articles
 from confkg.namespaces import CK
 from confkg.store import KGStore, StoreError
 
@@ -619,3 +620,28 @@ def test_a_first_build_killed_mid_way_keeps_whole_article_graphs_and_resumes_to_
             run(store)
             assert _by_graph(store) == whole
     assert any(0 < k < len(articles) for k in stored), f"no kill fell inside the build: {stored}"
+
+
+def test_ntriples_are_written_as_rdflib_writes_them_each_iri_once_per_call():
+    """confkg.ntriples.write gives rdflib's own N-Triples text, and refuses what rdflib refuses."""
+    from rdflib import BNode, Literal, URIRef
+    from rdflib.namespace import XSD
+    from rdflib.plugins.serializers.nt import _nt_row
+
+    from confkg import ntriples
+    from confkg.pipeline import process_article
+
+    article = next(iter_articles([SEEDS]))
+    _, graph = process_article(article)
+    triples = list(graph)
+    s, b = URIRef("https://w3id.org/confkg/id/x"), BNode("b1")
+    triples += [
+        (s, CK.text, Literal('قال "نعم"\\ ثم\nسطر\r\u2028', lang="ar")),
+        (b, CK.startDate, Literal("2024-12-04", datatype=XSD.date)),
+        (s, CK.mentionedIn, b),
+        (b, CK.text, Literal("plain")),
+    ]
+    assert ntriples.write(triples) == "".join(map(_nt_row, triples))
+    assert ntriples.write([]) == ""
+    with pytest.raises(Exception, match="does not look like a valid URI"):
+        ntriples.write([(URIRef("https://example.org/a b{c}"), CK.text, Literal("x"))])

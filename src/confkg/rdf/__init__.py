@@ -15,10 +15,9 @@ from importlib import resources
 
 from rdflib import Graph, Literal, URIRef
 from rdflib import namespace as rdflib_ns
-from rdflib.plugins.serializers.nt import _nt_row  # the N-Triples line Graph.serialize writes
 from rdflib.term import Node
 
-from confkg import __version__, namespaces
+from confkg import __version__, namespaces, ntriples
 from confkg.extract.gazetteer import Gazetteer, load_gazetteer
 from confkg.models import ArticleFacts, Evidence, StatementLines
 from confkg.namespaces import Terms, bind_prefixes
@@ -347,7 +346,7 @@ class TripleSet(set):
         return graph
 
     def ntriples(self) -> StatementLines:
-        return StatementLines("".join(map(_nt_row, self)))
+        return StatementLines(ntriples.write(self))
 
 
 def _clues(g: TripleSet, node: URIRef, conf) -> None:

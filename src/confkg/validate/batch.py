@@ -35,9 +35,9 @@ import pyshacl
 from oxrdflib._converter import from_ox
 from rdflib import RDF, BNode, Graph, Literal, URIRef
 from rdflib.namespace import SH
-from rdflib.plugins.serializers.nt import _nt_row
 from rdflib.term import Node
 
+from confkg import ntriples
 from confkg.namespaces import ID
 from confkg.validate.native import run_checks
 from confkg.validate.report import (
@@ -120,7 +120,7 @@ class _Batch:
         """
         store = ox.Store()
         try:
-            store.load("".join(map(_nt_row, self.triples)).encode(), format=ox.RdfFormat.N_TRIPLES)
+            store.load(ntriples.write(self.triples).encode(), format=ox.RdfFormat.N_TRIPLES)
         except (SyntaxError, ValueError):
             return None
         except Exception as exc:  # rdflib refuses to write such an IRI with a bare Exception
