@@ -331,10 +331,18 @@ def _datatype_test(datatype: Node) -> ValueTest:
     if not isinstance(datatype, URIRef):
         return lambda index, v: _has_datatype(v, datatype)
     wanted = str(datatype)
+    # a literal without a datatype is an xsd:string, or an rdf:langString with its language tag
+    plain = datatype == XSD.string
+    tagged = datatype == RDF.langString
 
     def test(index: GraphIndex, v: Node) -> bool:
-        if isinstance(v, Literal) and v.datatype is not None and str.__eq__(v.datatype, wanted):
-            return getattr(v, "ill_typed", None) is not True and _actual_datatype(v, datatype)
+        if isinstance(v, Literal):
+            typed = v.datatype
+            if typed is not None:
+                if str.__eq__(typed, wanted):
+                    return getattr(v, "ill_typed", None) is not True and _actual_datatype(v, datatype)
+            elif plain or tagged:
+                return (plain if v.language is None else tagged) and _actual_datatype(v, datatype)
         return _has_datatype(v, datatype)
 
     return test
