@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from conftest import SEEDS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -229,3 +230,22 @@ def test_tokens_keyed_are_the_kept_tokens_whose_readings_give_the_key_in_order()
     assert [text[t.start : t.end] for t in found] == ["الحموشي", "وللحموشي", "حموشي"]
     assert [t.index for t in found] == sorted(t.index for t in found)
     assert doc.tokens_keyed({"غائب"}) == []
+
+
+def test_matches_grouped_by_sentence_are_the_matches_each_sentence_holds():
+    """Doc.found_by_sentence / starts_by_sentence: each sentence's matches, in order, none lost."""
+    from confkg.extract import load_gazetteer
+    from confkg.extract.doc import Doc
+    from confkg.ingest import iter_articles
+
+    gaz = load_gazetteer()
+    for article in iter_articles([SEEDS]):
+        doc = Doc.build(article, gaz)
+        for index in (gaz.topic_index, gaz.org_index, gaz.trigger("participation")):
+            found = doc.find(index)
+            grouped = doc.found_by_sentence(index)
+            for s, (a, b) in enumerate(doc.sent_tokens):
+                inside = [m for m in found if a <= m.first <= b] if a >= 0 else []
+                assert grouped.get(s, []) == inside
+                assert doc.starts_by_sentence(index).get(s, []) == [m.first for m in inside]
+            assert sum(map(len, grouped.values())) == len(found)

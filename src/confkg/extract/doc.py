@@ -38,7 +38,7 @@ class Doc:
     sent_tokens: list[tuple[int, int]]  # first and last token index per sentence
     reference_date: date | None = None  # publication date, or the dateline's date
     conferences: list = field(default_factory=list)  # the conferences found so far (extract.conferences)
-    _found: dict = field(default_factory=dict)  # phrase index -> its matches in this article
+    _found: dict = field(default_factory=dict)  # phrase index -> its matches here (and by sentence)
 
     @classmethod
     def build(cls, article: Article, gaz: Gazetteer) -> Doc:
@@ -93,6 +93,27 @@ class Doc:
             hit = cache[id(index)] = [
                 m for m in index.find_all(self.nt) if sent[m.first] >= 0 and sent[m.first] == sent[m.last]
             ]
+        return hit
+
+    def found_by_sentence(self, index: PhraseIndex) -> dict[int, list[Match]]:
+        """`find`'s matches grouped by their sentence, in order (computed once; read, do not change)."""
+        key = ("by_sentence", id(index))
+        hit = self._found.get(key)
+        if hit is None:
+            hit = self._found[key] = {}
+            sent = self.sent_of_token
+            for m in self.find(index):
+                hit.setdefault(sent[m.first], []).append(m)
+        return hit
+
+    def starts_by_sentence(self, index: PhraseIndex) -> dict[int, list[int]]:
+        """The first tokens of `find`'s matches, grouped by their sentence (computed once)."""
+        key = ("starts", id(index))
+        hit = self._found.get(key)
+        if hit is None:
+            hit = self._found[key] = {
+                s: [m.first for m in found] for s, found in self.found_by_sentence(index).items()
+            }
         return hit
 
     def gap(self, i: int) -> str:

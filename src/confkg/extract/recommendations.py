@@ -54,9 +54,9 @@ def extract_recommendations(
         if key in seen:
             return
         seen.add(key)
-        a, b = doc.sent_tokens[sent]
+        b = doc.sent_tokens[sent][1]
         addressed = _addressees(doc, start_tok, b, orgs, places)
-        topics = [m.value for m in doc.find(gaz.topic_index) if a <= m.first <= b and m.value]
+        topics = [m.value for m in doc.found_by_sentence(gaz.topic_index).get(sent, ()) if m.value]
         recs.append(
             Recommendation(
                 text=text,
