@@ -25,15 +25,24 @@ def write(triples: Iterable[tuple[Node, Node, Node]]) -> str:
     for s, p, o in triples:
         s3 = written.get(s)
         if s3 is None:
-            s3 = written[s] = s.n3()
+            s3 = _remember(written, s)
         p3 = written.get(p)
         if p3 is None:
-            p3 = written[p] = p.n3()
+            p3 = _remember(written, p)
         if isinstance(o, Literal):
             o3 = _quoteLiteral(o)
         else:
             o3 = written.get(o)
             if o3 is None:
-                o3 = written[o] = o.n3()
+                o3 = _remember(written, o)
         lines.append(f"{s3} {p3} {o3} .\n")
     return "".join(lines)
+
+
+def _remember(written: dict[Node, str], term: Node) -> str:
+    """The term's N-Triples form, kept for the next time unless it is a literal: rdflib counts
+    literals whose language tags differ in case as equal, and each keeps its own text."""
+    text = term.n3()
+    if not isinstance(term, Literal):
+        written[term] = text
+    return text
