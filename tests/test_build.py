@@ -479,12 +479,15 @@ def test_the_build_summary_gives_one_line_per_conference_when_articles_disagree(
         g = Graph()
         g.add((conf, CK.startDate, Literal("2023-12-01", datatype=XSD.date)))
         g.add((conf, CK.startDate, Literal("2023-12-09", datatype=XSD.date)))
+        g.add((conf, CK.endDate, Literal("2023-12-02", datatype=XSD.date)))
+        g.add((conf, CK.endDate, Literal("2023-12-10", datatype=XSD.date)))
         g.add((conf, CK.heldIn, rabat))
         store.replace_graphs({GRAPH["disagreeing"]: g})
         rows = {r["iri"]: r for r in report.conference_rows(store)}
     assert len(rows) == 4
     row = rows["conference:arab-police-security-leaders-47"]
-    assert row["start"] == "2023-12-01" and row["end"] == "2023-12-07"  # the least of each
+    # the earliest start and the latest end, as queries/conferences.rq
+    assert row["start"] == "2023-12-01" and row["end"] == "2023-12-10"
     assert (row["city"], row["country"]) == ("Rabat", "Morocco")  # a city and its own country
     assert row["articles"] == "2" and row["edition"] == "47"
 

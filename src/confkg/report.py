@@ -31,7 +31,8 @@ SHOWN = 40  # conferences listed after a build; the rest are counted (a corpus m
 
 
 def conference_rows(store: KGStore) -> list[dict[str, str]]:
-    """One row per conference (dates as the union states them; where articles disagree, the least value)."""
+    """One row per conference. Where articles disagree: the earliest start and the latest end (as
+    queries/conferences.rq, so a span never ends before it starts), the least of anything else."""
     rows: dict[str, dict[str, str]] = {}
     for name, sparql in _FACTS.items():
         for c, *values in store.select_values(sparql):
@@ -45,6 +46,9 @@ def conference_rows(store: KGStore) -> list[dict[str, str]]:
                         row["country"] = country
             elif name == "edition":
                 if name not in row or int(values[0]) < int(row[name]):
+                    row[name] = values[0]
+            elif name == "end":
+                if name not in row or values[0] > row[name]:
                     row[name] = values[0]
             elif name not in row or values[0] < row[name]:
                 row[name] = values[0]
