@@ -9,7 +9,7 @@ from datetime import date
 class StatementLines(str):
     """N-Triples text of one statement a line, each ending in " .\\n", and nothing else.
 
-    What confkg.rdf writes for an article graph (rdflib's own N-Triples line writer). The
+    What confkg.rdf writes for an article graph (confkg.ntriples: rdflib's own N-Triples text). The
     store takes it as it is, where other text is read line by line (blank lines, comments).
     """
 
