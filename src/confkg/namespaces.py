@@ -37,6 +37,9 @@ class Terms:
 MERGED_GRAPH = GRAPH["merged"]
 LINKS_GRAPH = GRAPH["wikidata-links"]
 META_GRAPH = GRAPH["meta"]
+# The classes whose instances confkg.link states a Wikidata item for: a build links again those of
+# the article graphs it writes or replaces, not the whole store.
+LINKED_CLASSES = (CK.Organisation, CK.Country, CK.Place, CK.Official, CK.ConferenceSeries)
 
 PREFIXES: dict[str, Namespace] = {
     "ck": CK,

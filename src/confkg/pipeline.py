@@ -15,11 +15,11 @@ from rdflib import Graph, URIRef
 from confkg.extract import extract, load_gazetteer
 from confkg.ingest import SUFFIXES, IngestError, iter_articles
 from confkg.models import Article, ArticleFacts
-from confkg.namespaces import CK
+from confkg.namespaces import CK, LINKED_CLASSES
 from confkg.rdf import TripleSet, article_triples, content_hash, pipeline_version
 from confkg.resolve import iris
-from confkg.resolve.merge import subjects_in, subjects_of
-from confkg.store import KGStore, named_quads, ntriples
+from confkg.resolve.merge import MERGED_CLASSES, typed_subjects_in, typed_subjects_of
+from confkg.store import KGStore, named_quads, ntriples, triple_count
 
 
 @dataclass
@@ -37,10 +37,24 @@ class BuildReport:
     refused: list[Refusal] = field(default_factory=list)
     facts: list[ArticleFacts] = field(default_factory=list)
     touched: set[URIRef] = field(default_factory=set)  # entities whose merged facts may change
+    relink: set[URIRef] = field(default_factory=set)  # entities whose Wikidata links may change
+    quads: int = 0  # written into the article graphs (their union and the merged graph aside)
 
     @property
     def ok(self) -> bool:
         return not self.errors and not self.refused
+
+
+_NOTED_CLASSES = tuple(dict.fromkeys((*MERGED_CLASSES, *LINKED_CLASSES)))
+
+
+def _note_subjects(report: BuildReport, typed: set[tuple[URIRef, URIRef]]) -> None:
+    """Note the entities of graphs written or replaced: to merge (`touched`) and to link (`relink`)."""
+    for s, cls in typed:
+        if cls in MERGED_CLASSES:
+            report.touched.add(s)
+        if cls in LINKED_CLASSES:
+            report.relink.add(s)
 
 
 Validator = Callable[[dict[str, Graph | TripleSet]], dict[str, list]]
@@ -126,9 +140,10 @@ def build(
             # the merged graph is redone for what the old and the new graphs are about: the old
             # from the store, asked only about graphs it holds (a first build has none, and querying
             # the store between bulk loads makes RocksDB hold memory for every file it ingested)
-            report.touched.update(subjects_of(store, store.stored(to_store)))
+            _note_subjects(report, typed_subjects_of(store, store.stored(to_store), _NOTED_CLASSES))
             store.replace_graphs(to_store, bulk=True)
-            report.touched.update(subjects_in(to_store.values()))  # and what they are about now
+            report.quads += sum(triple_count(g) for g in to_store.values())
+            _note_subjects(report, typed_subjects_in(to_store.values(), _NOTED_CLASSES))  # and now
 
     if jobs <= 1:
         pending: dict[str, tuple[Article, ArticleFacts, TripleSet]] = {}

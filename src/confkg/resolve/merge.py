@@ -275,29 +275,46 @@ def _cited_beyond(store: KGStore, sources: set[URIRef], subjects: list[URIRef]) 
     return cited
 
 
-def subjects_of(store: KGStore, graphs: Iterable[URIRef]) -> list[URIRef]:
-    """The conferences and labelled entities of some stored article graphs (to merge incrementally)."""
+def subjects_of(
+    store: KGStore, graphs: Iterable[URIRef], classes: Iterable[URIRef] = MERGED_CLASSES
+) -> list[URIRef]:
+    """The instances of `classes` (by default the conferences and labelled entities the merged graph
+    is about) that some stored article graphs type: what to merge, or link, again after a change."""
+    return sorted({s for s, _ in typed_subjects_of(store, graphs, classes)})
+
+
+def typed_subjects_of(
+    store: KGStore, graphs: Iterable[URIRef], classes: Iterable[URIRef]
+) -> set[tuple[URIRef, URIRef]]:
+    """(subject, class) for each instance of one of `classes` typed in some stored article graphs."""
     values = " ".join(f"<{g}>" for g in graphs)
-    if not values:
-        return []
-    rows = store.query(
-        f"SELECT DISTINCT ?s WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s a ?t }} FILTER(?t IN ({_class_list()})) }}"
+    listed = ", ".join(f"<{c}>" for c in classes)
+    if not values or not listed:
+        return set()
+    rows = store.select_values(
+        f"SELECT DISTINCT ?s ?t WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s a ?t }} "
+        f"FILTER(ISIRI(?s) && ?t IN ({listed})) }}"
     )
-    return [r.s for r in rows]
+    return {(URIRef(s), URIRef(t)) for s, t in rows}
 
 
-def subjects_in(graphs: Iterable[Graph | str]) -> set[URIRef]:
-    """What `subjects_of` gives for these graphs once stored, read from the graphs themselves.
+def subjects_in(graphs: Iterable[Graph | str], classes: Iterable[URIRef] = MERGED_CLASSES) -> set[URIRef]:
+    """What `subjects_of` gives for these graphs once stored, read from the graphs themselves."""
+    return {s for s, _ in typed_subjects_in(graphs, classes)}
+
+
+def typed_subjects_in(graphs: Iterable[Graph | str], classes: Iterable[URIRef]) -> set[tuple[URIRef, URIRef]]:
+    """What `typed_subjects_of` gives for these graphs once stored, read from the graphs themselves.
 
     A graph is an rdflib Graph, a confkg.rdf.TripleSet or its N-Triples text. The build
     uses this for the graphs it has just written rather than querying the store: reading
     files the bulk loader has just ingested makes RocksDB keep memory for each of them
     (the writer grew ~20 MiB per 1,000 articles; docs/scaling.md).
     """
-    out: set[URIRef] = set()
+    out: set[tuple[URIRef, URIRef]] = set()
     type_iri = f"<{RDF.type}>"
-    classes = {str(c) for c in MERGED_CLASSES}
-    marks = [f"<{c}>" for c in classes]
+    wanted = {str(c): URIRef(c) for c in classes}
+    marks = [f"<{c}>" for c in wanted]
     for graph in graphs:
         if isinstance(graph, str):
             # only the lines naming one of the classes go through the parser (which reads escapes
@@ -316,14 +333,21 @@ def subjects_in(graphs: Iterable[Graph | str]) -> set[URIRef]:
                 if (
                     isinstance(t.subject, ox.NamedNode)
                     and t.predicate.value == str(RDF.type)
-                    and t.object.value in classes
+                    and t.object.value in wanted
                 ):
-                    out.add(URIRef(t.subject.value))
+                    out.add((URIRef(t.subject.value), wanted[t.object.value]))
         else:
             for s, _, o in graph.triples((None, RDF.type, None)):
-                if o in MERGED_CLASSES and isinstance(s, URIRef):
-                    out.add(s)
+                if isinstance(s, URIRef) and str(o) in wanted:
+                    out.add((s, wanted[str(o)]))
     return out
 
 
-__all__ = ["update_merged", "subjects_of", "subjects_in", "MergeSummary"]
+__all__ = [
+    "update_merged",
+    "subjects_of",
+    "subjects_in",
+    "typed_subjects_of",
+    "typed_subjects_in",
+    "MergeSummary",
+]
