@@ -422,6 +422,106 @@ def test_seeds_build_then_offline_link_gives_the_confirmed_items(tmp_path):
         assert subject == ID[f"{prefix}/{key}"], (subject, qid)
 
 
+def _links_and_review(store: KGStore) -> tuple[set, str]:
+    return set(store.graph(LINKS_GRAPH)), review_file(store).read_text("utf-8")
+
+
+def test_linking_some_entities_again_patches_their_links_and_review_and_keeps_the_others(tmp_path):
+    """What a build does after writing some articles: only their entities are looked at again;
+    one the store no longer holds loses its link and its review entry."""
+    store = make_store(tmp_path / "store", OFFLINE_ENTITIES)
+    confused = ("place/tunis-confused", CK.Place, "تونس", "Tunisia", [])
+    try:
+        store.replace_graphs({GRAPH["other"]: entity_graph([confused])})
+        first = link_offline(store)
+        assert not first.partial and [i.subject for i in first.review] == [ID["place/tunis-confused"]]
+        assert review_file(store).with_name("state.json").exists()
+        # a statement no run would make: it stays only if Lyon is not looked at again
+        marker = (ID["place/lyon"], OWL.sameAs, WD["Q1"])
+        store.patch_graph(LINKS_GRAPH, insert=Graph().add(marker))
+
+        # the other article now names Rabat instead of the confused place
+        store.replace_graphs(
+            {GRAPH["other"]: entity_graph([("place/rabat", CK.Place, "الرباط", "Rabat", [])])}
+        )
+        again = link_offline(store, subjects=[ID["place/tunis-confused"], ID["place/rabat"]])
+        assert again.partial and again.entities == 1  # the confused place is gone from the store
+        assert "the store's other entities keep their links" in again.describe()
+        links = same_as(store)
+        assert links[ID["place/rabat"]] == {"Q3551"}
+        assert links[ID["place/lyon"]] == {"Q456", "Q1"}  # not looked at
+        assert ID["place/tunis-confused"] not in links
+        assert read_review(review_file(store)) == []
+
+        # without the marker, the same links and review as linking every entity again
+        store.patch_graph(LINKS_GRAPH, delete=[marker])
+        patched = _links_and_review(store)
+        assert not link_offline(store).partial
+        assert _links_and_review(store) == patched
+    finally:
+        store.close()
+
+
+def test_links_made_with_another_lexicon_or_threshold_are_all_made_again(tmp_path):
+    """Some entities are linked again only when the earlier links came from the same lexicon and
+    threshold (the state file says so); otherwise every entity is, as if none were given."""
+    store = make_store(tmp_path / "store", OFFLINE_ENTITIES)
+    some = [ID["place/rabat"]]
+    try:
+        link_offline(store)
+        summary = link_store(store, lexicon=lexicon_without("Q456"), subjects=some)
+        assert not summary.partial and ID["place/lyon"] not in same_as(store)  # Lyon's entry is gone
+        summary = link_store(store, lexicon=lexicon_without("Q456"), subjects=some)
+        assert summary.partial and summary.entities == 0  # same lexicon: Rabat is not in the store
+        assert not link_offline(store, subjects=some).partial  # back to the packaged lexicon
+        assert same_as(store)[ID["place/lyon"]] == {"Q456"}
+        assert not link_offline(store, subjects=some, min_confidence=0.9).partial
+        review_file(store).with_name("state.json").write_text("{not json", "utf-8")
+        assert not link_offline(store, subjects=some).partial  # an unreadable state: all again
+        assert link_offline(store, subjects=some).partial
+        remove_links(store)
+        assert not review_file(store).with_name("state.json").exists()
+        assert not link_offline(store, subjects=some).partial
+    finally:
+        store.close()
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="no seeds/articles")
+def test_build_links_the_entities_of_the_articles_it_writes_and_remove_unlinks_what_only_they_named(tmp_path):
+    store_dir, articles = tmp_path / "store", tmp_path / "articles"
+    runner = CliRunner()
+    articles.mkdir()
+    lyon_article = "003_c716a55496f628a4.txt"  # the one sample that names Lyon (and France)
+    for path in sorted(SEEDS.glob("*.txt")):
+        if path.name != lyon_article:
+            (articles / path.name).write_text(path.read_text("utf-8"), "utf-8")
+    assert runner.invoke(main, ["build", str(articles), "--store", str(store_dir)]).exit_code == 0
+    marker = (ID["place/tunis"], OWL.sameAs, WD["Q1"])
+    with KGStore.open(store_dir) as store:
+        assert ID["place/lyon"] not in same_as(store) and ID["place/france"] not in same_as(store)
+        store.patch_graph(LINKS_GRAPH, insert=Graph().add(marker))
+
+    (articles / lyon_article).write_text((SEEDS / lyon_article).read_text("utf-8"), "utf-8")
+    built = runner.invoke(main, ["build", str(articles), "--store", str(store_dir)])
+    assert built.exit_code == 0, built.output
+    assert "built 1 article(s)" in built.output and "entities of the articles written" in built.output
+    with KGStore.open(store_dir) as store:
+        links = same_as(store)
+        assert links[ID["place/lyon"]] == {"Q456"} and links[ID["place/france"]] == {"Q142"}
+        assert links[ID["place/tunis"]] == {"Q3572", "Q1"}  # not in the article built: not looked at
+
+    removed = runner.invoke(main, ["remove", Path(lyon_article).stem, "--store", str(store_dir)])
+    assert removed.exit_code == 0, removed.output
+    with KGStore.open(store_dir) as store:
+        links = same_as(store)
+        assert ID["place/lyon"] not in links and ID["place/france"] not in links
+        assert links[ID["place/tunis"]] == {"Q3572", "Q1"}
+        store.patch_graph(LINKS_GRAPH, delete=[marker])
+        patched = _links_and_review(store)
+        link_offline(store)
+        assert _links_and_review(store) == patched
+
+
 def test_remove_withdraws_the_links(tmp_path):
     store = make_store(tmp_path / "store", OFFLINE_ENTITIES)
     try:

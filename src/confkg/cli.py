@@ -116,7 +116,8 @@ def build(
         if report.built:
             from confkg.link import link_offline
 
-            links = link_offline(store)  # the packaged lexicon only: no network during a build
+            # the packaged lexicon only, no network; the entities of the articles written only
+            links = link_offline(store, subjects=report.relink)
         print_build_report(report, store, merged=merged, quiet=quiet)
         if links is not None and not quiet:
             click.echo(f"Wikidata (offline lexicon): {links.describe()}")
@@ -300,6 +301,8 @@ def export(store_dir: str, fmt: str, output: str | None) -> None:
 @store_option
 def remove(article_ids: tuple[str, ...], store_dir: str) -> None:
     """Remove articles' graphs and withdraw what only they supported."""
+    from confkg.link import link_offline
+    from confkg.namespaces import LINKED_CLASSES
     from confkg.resolve import iris
     from confkg.resolve.merge import subjects_of, update_merged
 
@@ -311,8 +314,10 @@ def remove(article_ids: tuple[str, ...], store_dir: str) -> None:
             fail(f"no article {', '.join(missing)} in {store_dir}", code=1)
         graphs = [iris.article_graph(a) for a in article_ids]
         touched = subjects_of(store, graphs)
+        relink = subjects_of(store, graphs, LINKED_CLASSES)
         store.remove_graphs(graphs)
         update_merged(store, subjects=touched)
+        link_offline(store, subjects=relink)  # an entity only these articles named loses its link
         click.echo(f"removed {len(article_ids)} article(s); {len(store)} quads remain")
     finally:
         store.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
@@ -113,6 +114,12 @@ class Lexicon:
 
     def qids(self) -> set[str]:
         return {e.qid for e in self.entries}
+
+    def fingerprint(self) -> str:
+        """A digest of what matching reads (each entry's item, type and label keys): equal for two
+        lexicons that link every entity alike, so a linker can tell whether earlier links still hold."""
+        rows = sorted(f"{e.qid}\t{e.type}\t{'|'.join(sorted(e.keys))}" for e in self.entries)
+        return hashlib.sha256("\n".join(rows).encode("utf-8")).hexdigest()
 
     def owners(self, key: str) -> list[LexiconEntry]:
         """Entries (of any type) one of whose names has this key."""

@@ -6,6 +6,10 @@ links go into one graph, `id:graph/wikidata-links`, replaced as a whole in one
 transaction, so a run states exactly what it found and re-running it changes
 nothing. Ambiguous candidates are not linked: they are written to
 `{store}/wikidata/review.json` for a person to decide (`confkg link --review`).
+
+A build links again only the entities of the articles it wrote (`subjects=`): their
+links and review entries are patched in, the rest stay, as long as the earlier links
+were made with the same lexicon and threshold (`{store}/wikidata/state.json`).
 """
 
 from __future__ import annotations
@@ -33,6 +37,9 @@ DEFAULT_MIN_CONFIDENCE = 0.8
 
 LINK_DIR = "wikidata"
 REVIEW_FILE = "review.json"
+STATE_FILE = "state.json"  # the lexicon and threshold the links graph was made with
+# Entities per query when linking some of them again: well under VALUES_ROWS, as MERGE_CHUNK.
+LINK_CHUNK = 500
 CACHE_FILE = "cache.sqlite"
 
 # A ck:Country is also a ck:Place: the more specific class decides.
@@ -187,6 +194,7 @@ class LinkSummary:
     below_threshold: int = 0
     requests: int = 0
     review_path: Path | None = None
+    partial: bool = False  # only some entities were linked again (link_store's `subjects`)
 
     def by_method(self) -> dict[str, int]:
         return dict(sorted(Counter(link.method for link in self.links).items()))
@@ -202,6 +210,11 @@ class LinkSummary:
         """One line for a command's report."""
         methods = ", ".join(f"{n} {m}" for m, n in self.by_method().items()) or "none"
         parts = [f"wikidata: {len(self.links)} of {self.entities} entities linked ({methods})"]
+        if self.partial:
+            parts[0] = (
+                f"wikidata: {len(self.links)} of the {self.entities} entities of the articles written "
+                f"linked ({methods}); the store's other entities keep their links"
+            )
         if self.kept:
             parts.append(f"{self.kept} kept from an earlier online run")
         if self.review:
@@ -225,33 +238,53 @@ def read_entities(store: KGStore) -> tuple[list[Entity], list[str]]:
     return list(iter_entities(store, warnings)), warnings
 
 
+# Each entity's labels by one pattern per label property, not `?s ?p ?label` with ?p listed: that
+# reads every triple about ?s, and a country is the subject of thousands (ck:mentionedIn).
+# No ORDER BY: Oxigraph sorts IRIs by reading them back from the store, which took 10 of the 12 s
+# of listing the 81,000 entities of 20,000 articles; the rows are grouped here instead.
+_SUBJECTS_QUERY = """
+SELECT ?s WHERE { VALUES ?type { %(types)s } ?s a ?type . FILTER(ISIRI(?s)) }"""
+
 _ENTITY_QUERY = """
 SELECT ?s ?type ?p ?label (LANG(?label) AS ?lang) WHERE {
-  VALUES ?type { %s }
+  VALUES ?s { %(subjects)s }
   ?s a ?type .
-  FILTER(ISIRI(?s))
-  OPTIONAL { VALUES ?p { rdfs:label skos:prefLabel skos:altLabel } ?s ?p ?label FILTER(ISLITERAL(?label)) }
-}
-ORDER BY ?s"""
+  FILTER(?type IN (%(types)s))
+  OPTIONAL {
+    { ?s rdfs:label ?label BIND(rdfs:label AS ?p) }
+    UNION { ?s skos:prefLabel ?label BIND(skos:prefLabel AS ?p) }
+    UNION { ?s skos:altLabel ?label BIND(skos:altLabel AS ?p) }
+    FILTER(ISLITERAL(?label))
+  }
+}"""
 
 
-def iter_entities(store: KGStore, warnings: list[str]) -> Iterator[Entity]:
-    """`read_entities` one entity at a time, in IRI order, appending the warnings to `warnings`.
+def iter_entities(
+    store: KGStore, warnings: list[str], *, subjects: Iterable[URIRef] | None = None
+) -> Iterator[Entity]:
+    """`read_entities` one entity at a time, in IRI order, appending the warnings to `warnings`;
+    with `subjects`, only those of them the store still holds.
 
-    The rows come sorted by entity and are read as plain values, so memory holds one entity's
-    rows, not the store's: a build links every entity of the store, and a store of 20,000
-    articles holds more than 80,000 officials, organisations and conferences alone.
+    The entities' IRIs are listed first, then read LINK_CHUNK at a time, so memory holds the
+    IRIs and one chunk's rows, not every label in the store: `confkg link` links every entity,
+    and a store of 20,000 articles holds more than 80,000 officials, organisations and places.
     """
     kind_of = {str(c): kind for c, kind in KIND_BY_CLASS.items()}
-    sparql = sparql_prologue() + _ENTITY_QUERY % " ".join(f"<{c}>" for c in KIND_BY_CLASS)
-    rows: list[tuple[str | None, ...]] = []
-    for row in store.select_values(sparql):
-        if rows and row[0] != rows[0][0]:
-            yield from _entity(rows, kind_of, warnings)
-            rows = []
-        rows.append(row)
-    if rows:
-        yield from _entity(rows, kind_of, warnings)
+    types = [f"<{c}>" for c in KIND_BY_CLASS]
+    if subjects is None:
+        listed = store.select_values(_SUBJECTS_QUERY % {"types": " ".join(types)})
+        ordered = sorted({s for (s,) in listed})
+    else:
+        ordered = sorted({str(s) for s in subjects})
+    for start in range(0, len(ordered), LINK_CHUNK):
+        chunk = ordered[start : start + LINK_CHUNK]
+        query = _ENTITY_QUERY % {"subjects": " ".join(f"<{s}>" for s in chunk), "types": ", ".join(types)}
+        rows: dict[str, list[tuple[str | None, ...]]] = defaultdict(list)
+        for row in store.select_values(sparql_prologue() + query):
+            rows[row[0]].append(row)
+        for s in chunk:
+            if s in rows:
+                yield from _entity(rows[s], kind_of, warnings)
 
 
 def _entity(
@@ -378,6 +411,7 @@ def link_store(
     lexicon: Lexicon | None = None,
     min_confidence: float | Decimal = DEFAULT_MIN_CONFIDENCE,
     review_path: Path | None = None,
+    subjects: Iterable[URIRef] | None = None,
 ) -> LinkSummary:
     """Link every entity in the store; `client=None` uses the lexicon only.
 
@@ -390,22 +424,32 @@ def link_store(
     Without a client, links an earlier online run found are kept for entities
     the lexicon does not decide, so `confkg build` (offline) does not undo
     `confkg link`.
+
+    With `subjects`, only those entities are linked again: their links (none for one the store
+    no longer holds) and review entries replace theirs, the others stay. That holds only if the
+    links were made with this lexicon and threshold; when the state file beside the review file
+    does not say so, every entity is linked again (`summary.partial` tells which was done).
     """
     threshold = Decimal(str(min_confidence))
     lexicon = lexicon if lexicon is not None else load_lexicon()
     if review_path is None:
         review_path = review_file(store)
-    summary = LinkSummary(offline=client is None, min_confidence=threshold, review_path=review_path)
+    state = {"lexicon": lexicon.fingerprint(), "min_confidence": str(threshold)}
+    only = sorted(set(subjects)) if subjects is not None and _read_state(review_path) == state else None
+    summary = LinkSummary(
+        offline=client is None, min_confidence=threshold, review_path=review_path, partial=only is not None
+    )
     warnings: list[str] = []
     previous = read_links(store)
     try:
-        previous_review = {i.subject: i for i in read_review(review_path) if i.reason == "ambiguous"}
-    except (OSError, ValueError, KeyError, TypeError):
+        earlier_review = read_review(review_path)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         # The review file is the linker's own output: a damaged one is rewritten, not fatal.
-        previous_review = {}
+        earlier_review = []
+    previous_review = {i.subject: i for i in earlier_review if i.reason == "ambiguous"}
     requests_before = client.requests_sent if client is not None else 0
 
-    for entity in iter_entities(store, warnings):
+    for entity in iter_entities(store, warnings, subjects=only):
         summary.entities += 1
         decided = _link_by_lexicon(entity, lexicon, threshold, summary)
         if decided:
@@ -436,24 +480,63 @@ def link_store(
     summary.errors[:0] = warnings  # the store's own problems first, as they were found first
     if client is not None:
         summary.requests = client.requests_sent - requests_before
-    store.replace_graphs({LINKS_GRAPH: links_graph(summary.links)})
+    review = summary.review
+    if only is None:
+        store.replace_graphs({LINKS_GRAPH: links_graph(summary.links)})
+    else:
+        # out: what the graph says about these entities (their owl:sameAs) and their ck:Link nodes
+        nodes = [link_iri(s, previous[s].qid) for s in only if s in previous]
+        store.patch_graph(LINKS_GRAPH, delete_subjects=[*only, *nodes], insert=links_graph(summary.links))
+        redone = set(only)
+        review = [i for i in earlier_review if i.subject not in redone] + summary.review
     if review_path is not None:
-        write_review(review_path, summary.review)
+        write_review(review_path, review)
+        _write_state(review_path, state)
     return summary
 
 
-def link_offline(store: KGStore, *, min_confidence: float | Decimal = DEFAULT_MIN_CONFIDENCE) -> LinkSummary:
-    """Link with the packaged lexicon only, no network: what `confkg build` runs after storing."""
-    return link_store(store, client=None, min_confidence=min_confidence)
+def _state_file(review_path: Path) -> Path:
+    return review_path.with_name(STATE_FILE)
+
+
+def _read_state(review_path: Path | None) -> dict | None:
+    """What the state file says the links were made with (None when there is none, or it is unreadable)."""
+    if review_path is None:
+        return None
+    try:
+        return json.loads(_state_file(review_path).read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _write_state(review_path: Path, state: dict[str, str]) -> None:
+    path = _state_file(review_path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".part")
+    tmp.write_text(json.dumps(state) + "\n", "utf-8")
+    tmp.replace(path)
+
+
+def link_offline(
+    store: KGStore,
+    *,
+    min_confidence: float | Decimal = DEFAULT_MIN_CONFIDENCE,
+    subjects: Iterable[URIRef] | None = None,
+) -> LinkSummary:
+    """Link with the packaged lexicon only, no network: what `confkg build` runs after storing,
+    for the entities of the articles it wrote (`subjects`; see `link_store`)."""
+    return link_store(store, client=None, min_confidence=min_confidence, subjects=subjects)
 
 
 def remove_links(store: KGStore, *, review_path: Path | None = None) -> int:
-    """Drop the links graph and the review file; returns how many owl:sameAs links there were."""
+    """Drop the links graph, the review file and the state file; returns how many owl:sameAs links
+    there were."""
     count = len(read_links(store))
     store.remove_graphs([LINKS_GRAPH])
     path = review_path if review_path is not None else review_file(store)
-    if path is not None and path.exists():
-        path.unlink()
+    if path is not None:
+        for file in (path, _state_file(path)):
+            file.unlink(missing_ok=True)
     return count
 
 
