@@ -492,11 +492,44 @@ def test_the_build_summary_gives_one_line_per_conference_when_articles_disagree(
     assert row["articles"] == "2" and row["edition"] == "47"
 
     monkeypatch.setattr(report, "SHOWN", 2)
-    out = runner.invoke(main, ["build", str(SEEDS), "--store", str(store_dir)]).output
+    out = runner.invoke(main, ["build", str(SEEDS), "--store", str(store_dir), "--force"]).output
     listed = [line for line in out.splitlines() if line.startswith("  - ")]
+    assert "Conferences in the store (4):" in out
     assert len(listed) == 2 and "… and 2 more" in out
     # the two most reported (two articles each)
     assert all("in 2 article(s)" in line for line in listed)
+
+
+def test_the_build_summary_lists_the_conferences_of_the_articles_it_wrote(tmp_path, runner):
+    """On a store that holds more, the summary is about what the build wrote (its cost follows the
+    articles written, not the store); a build that writes nothing lists nothing."""
+    from confkg.resolve import iris
+
+    articles, store_dir = tmp_path / "articles", tmp_path / "store"
+    articles.mkdir()
+    lyon_article = "003_c716a55496f628a4.txt"
+    for path in sorted(SEEDS.glob("*.txt")):
+        if path.name != lyon_article:
+            shutil.copy(path, articles / path.name)
+    first = runner.invoke(main, ["build", str(articles), "--store", str(store_dir)])
+    assert first.exit_code == 0 and "Conferences in the store (3):" in first.output
+
+    shutil.copy(SEEDS / lyon_article, articles / lyon_article)
+    second = runner.invoke(main, ["build", str(articles), "--store", str(store_dir)])
+    assert second.exit_code == 0, second.output
+    listed = [line for line in second.output.splitlines() if line.startswith("  - ")]
+    assert "Conferences of the articles built (1 of 4 in the store):" in second.output
+    assert listed == ["  - 1st International Security Forum — Lyon, France — date unknown — in 1 article(s)"]
+    with KGStore.open(store_dir, create=False) as store:
+        written = len(store.graph(iris.article_graph(Path(lyon_article).stem)))
+    assert (
+        f"built 1 article(s), {written:,} quads; 4 unchanged. Store {store_dir}: 5 article(s)."
+        in second.output
+    )
+
+    third = runner.invoke(main, ["build", str(articles), "--store", str(store_dir)])
+    assert "Conferences in the store: 4 (no article written by this build)" in third.output
+    assert not [line for line in third.output.splitlines() if line.startswith("  - ")]
 
 
 def test_the_conferences_example_query_gives_one_row_per_conference_when_articles_disagree(tmp_path, runner):
