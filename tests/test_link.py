@@ -453,6 +453,13 @@ def test_linking_some_entities_again_patches_their_links_and_review_and_keeps_th
         assert ID["place/tunis-confused"] not in links
         assert read_review(review_file(store)) == []
 
+        # a second ck:Link node about Rabat (as a hand edit could leave): both go when Rabat is redone
+        extra = ID["link/place-rabat-q2"]
+        store.patch_graph(LINKS_GRAPH, insert=Graph().add((extra, CK.linkSubject, ID["place/rabat"])))
+        assert link_offline(store, subjects=[ID["place/rabat"]]).partial
+        assert (extra, CK.linkSubject, ID["place/rabat"]) not in store.graph(LINKS_GRAPH)
+        assert same_as(store)[ID["place/rabat"]] == {"Q3551"}
+
         # without the marker, the same links and review as linking every entity again
         store.patch_graph(LINKS_GRAPH, delete=[marker])
         patched = _links_and_review(store)
@@ -478,6 +485,11 @@ def test_links_made_with_another_lexicon_or_threshold_are_all_made_again(tmp_pat
         assert not link_offline(store, subjects=some, min_confidence=0.9).partial
         review_file(store).with_name("state.json").write_text("{not json", "utf-8")
         assert not link_offline(store, subjects=some).partial  # an unreadable state: all again
+        assert link_offline(store, subjects=some).partial
+        review_file(store).unlink()  # the review entries of the others would be lost: all again
+        assert not link_offline(store, subjects=some).partial
+        review_file(store).write_text('{"items": [', "utf-8")
+        assert not link_offline(store, subjects=some).partial
         assert link_offline(store, subjects=some).partial
         remove_links(store)
         assert not review_file(store).with_name("state.json").exists()
@@ -520,6 +532,49 @@ def test_build_links_the_entities_of_the_articles_it_writes_and_remove_unlinks_w
         patched = _links_and_review(store)
         link_offline(store)
         assert _links_and_review(store) == patched
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="no seeds/articles")
+def test_a_build_that_stops_before_linking_leaves_the_links_to_the_next_build_whole(tmp_path, monkeypatch):
+    """From the first article written until the links are done, the store has no state file: a
+    build that stops between (here the merge fails) leaves none, and the next build, even one
+    with nothing to write, links every entity."""
+    from confkg.resolve import merge
+    from confkg.store import StoreError
+
+    store_dir, articles = tmp_path / "store", tmp_path / "articles"
+    runner = CliRunner()
+    articles.mkdir()
+    lyon_article = "003_c716a55496f628a4.txt"
+    for path in sorted(SEEDS.glob("*.txt")):
+        if path.name != lyon_article:
+            (articles / path.name).write_text(path.read_text("utf-8"), "utf-8")
+    assert runner.invoke(main, ["build", str(articles), "--store", str(store_dir)]).exit_code == 0
+    state = store_dir / "wikidata" / "state.json"
+    assert state.exists()
+    unchanged = runner.invoke(main, ["build", str(articles), "--store", str(store_dir)])
+    assert unchanged.exit_code == 0 and state.exists()  # nothing written: the state stands
+
+    (articles / lyon_article).write_text((SEEDS / lyon_article).read_text("utf-8"), "utf-8")
+
+    def fail(*args, **kwargs):
+        raise StoreError("the disk is full")
+
+    monkeypatch.setattr(merge, "update_merged", fail)
+    stopped = runner.invoke(main, ["build", str(articles), "--store", str(store_dir)])
+    assert stopped.exit_code != 0 and "the disk is full" in stopped.output
+    assert not state.exists()
+    with KGStore.open(store_dir) as store:
+        assert ID["place/lyon"] not in same_as(store)  # written, not linked
+
+    monkeypatch.undo()
+    again = runner.invoke(main, ["build", str(articles), "--store", str(store_dir)])
+    assert again.exit_code == 0, again.output
+    assert "no article written by this build" in again.output
+    assert "the store's other entities keep their links" not in again.output  # every entity
+    assert state.exists()
+    with KGStore.open(store_dir) as store:
+        assert same_as(store)[ID["place/lyon"]] == {"Q456"}
 
 
 def test_remove_withdraws_the_links(tmp_path):

@@ -99,6 +99,12 @@ def build(
         validator = validate_graphs
     store = open_store(store_dir, create=True)
     try:
+        from confkg.link import drop_link_state, read_link_state, restore_link_state, review_file
+
+        # the links are not known to be current from the first write until they are linked again:
+        # a build that stops between leaves no state file, and the next one links every entity
+        link_state = read_link_state(store)
+        drop_link_state(store)
         with _ProgressBar(paths, enabled=not quiet) as progress:
             report = run_build(
                 paths,
@@ -113,11 +119,14 @@ def build(
 
         merged = update_merged(store, subjects=report.touched)
         links = None
-        if report.built:
+        if report.built or (link_state is None and review_file(store) is not None):
             from confkg.link import link_offline
 
-            # the packaged lexicon only, no network; the entities of the articles written only
-            links = link_offline(store, subjects=report.relink)
+            # the packaged lexicon only, no network; the entities of the articles written only,
+            # or every entity when the links are not known to be current (an earlier build stopped)
+            links = link_offline(store, subjects=report.relink, earlier_state=link_state)
+        else:
+            restore_link_state(store, link_state)  # no article graph changed
         print_build_report(report, store, merged=merged, quiet=quiet)
         if links is not None and not quiet:
             click.echo(f"Wikidata (offline lexicon): {links.describe()}")
@@ -301,7 +310,7 @@ def export(store_dir: str, fmt: str, output: str | None) -> None:
 @store_option
 def remove(article_ids: tuple[str, ...], store_dir: str) -> None:
     """Remove articles' graphs and withdraw what only they supported."""
-    from confkg.link import link_offline
+    from confkg.link import drop_link_state, link_offline, read_link_state
     from confkg.namespaces import LINKED_CLASSES
     from confkg.resolve import iris
     from confkg.resolve.merge import subjects_of, update_merged
@@ -315,9 +324,12 @@ def remove(article_ids: tuple[str, ...], store_dir: str) -> None:
         graphs = [iris.article_graph(a) for a in article_ids]
         touched = subjects_of(store, graphs)
         relink = subjects_of(store, graphs, LINKED_CLASSES)
+        link_state = read_link_state(store)
+        drop_link_state(store)  # until the links are done again (see build)
         store.remove_graphs(graphs)
         update_merged(store, subjects=touched)
-        link_offline(store, subjects=relink)  # an entity only these articles named loses its link
+        # an entity only these articles named loses its link
+        link_offline(store, subjects=relink, earlier_state=link_state)
         click.echo(f"removed {len(article_ids)} article(s); {len(store)} quads remain")
     finally:
         store.close()

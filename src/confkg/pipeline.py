@@ -38,6 +38,7 @@ class BuildReport:
     facts: list[ArticleFacts] = field(default_factory=list)
     touched: set[URIRef] = field(default_factory=set)  # entities whose merged facts may change
     relink: set[URIRef] = field(default_factory=set)  # entities whose Wikidata links may change
+    conferences: set[URIRef] = field(default_factory=set)  # the conferences among `touched`
     quads: int = 0  # written into the article graphs (their union and the merged graph aside)
 
     @property
@@ -53,6 +54,8 @@ def _note_subjects(report: BuildReport, typed: set[tuple[URIRef, URIRef]]) -> No
     for s, cls in typed:
         if cls in MERGED_CLASSES:
             report.touched.add(s)
+            if cls == CK.Conference:
+                report.conferences.add(s)
         if cls in LINKED_CLASSES:
             report.relink.add(s)
 

@@ -82,7 +82,7 @@ def print_build_report(report: BuildReport, store: KGStore, *, merged=None, quie
     n_articles = len(store.article_graph_iris())
     if not quiet:
         total = conference_count(store)
-        confs = conference_rows(store, report.touched) if report.built else []
+        confs = conference_rows(store, report.conferences) if report.built else []
         if not report.built:
             click.echo(f"Conferences in the store: {total} (no article written by this build)")
         elif len(confs) == total:

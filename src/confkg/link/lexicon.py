@@ -116,9 +116,12 @@ class Lexicon:
         return {e.qid for e in self.entries}
 
     def fingerprint(self) -> str:
-        """A digest of what matching reads (each entry's item, type and label keys): equal for two
-        lexicons that link every entity alike, so a linker can tell whether earlier links still hold."""
-        rows = sorted(f"{e.qid}\t{e.type}\t{'|'.join(sorted(e.keys))}" for e in self.entries)
+        """A digest of what linking reads (each entry's item, type, label keys and the names a
+        review shows): equal for two lexicons that link every entity alike, so a linker can tell
+        whether earlier links still hold."""
+        rows = sorted(
+            f"{e.qid}\t{e.type}\t{e.en}\t{e.ar}\t{e.fr}\t{'|'.join(sorted(e.keys))}" for e in self.entries
+        )
         return hashlib.sha256("\n".join(rows).encode("utf-8")).hexdigest()
 
     def owners(self, key: str) -> list[LexiconEntry]:

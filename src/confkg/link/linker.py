@@ -24,6 +24,7 @@ from pathlib import Path
 
 from rdflib import OWL, RDF, SKOS, XSD, Graph, Literal, URIRef
 
+from confkg import __version__
 from confkg.link.lexicon import Lexicon, label_key, load_lexicon
 from confkg.link.wikidata import ItemInfo, SearchHit, WikidataClient, WikidataError, WikidataUnreachable
 from confkg.namespaces import CK, ID, LINKS_GRAPH, WD, bind_prefixes, sparql_prologue
@@ -40,6 +41,7 @@ REVIEW_FILE = "review.json"
 STATE_FILE = "state.json"  # the lexicon and threshold the links graph was made with
 # Entities per query when linking some of them again: well under VALUES_ROWS, as MERGE_CHUNK.
 LINK_CHUNK = 500
+_READ = object()  # link_store's earlier_state: read the state file
 CACHE_FILE = "cache.sqlite"
 
 # A ck:Country is also a ck:Place: the more specific class decides.
@@ -321,7 +323,19 @@ def _entity(
 
 def read_links(store: KGStore) -> dict[URIRef, Link]:
     """The links the links graph holds now, by subject."""
-    g = store.graph(LINKS_GRAPH)
+    return _links_in(store.graph(LINKS_GRAPH))
+
+
+def _nodes_by_subject(g: Graph) -> dict[URIRef, list[URIRef]]:
+    """Every ck:Link node of a links graph, by the subject it is about."""
+    out: dict[URIRef, list[URIRef]] = defaultdict(list)
+    for node, subject in g.subject_objects(CK.linkSubject):
+        if isinstance(subject, URIRef) and isinstance(node, URIRef):
+            out[subject].append(node)
+    return out
+
+
+def _links_in(g: Graph) -> dict[URIRef, Link]:
     out: dict[URIRef, Link] = {}
     for node in g.subjects(RDF.type, CK.Link):
         subject = g.value(node, CK.linkSubject)
@@ -412,6 +426,7 @@ def link_store(
     min_confidence: float | Decimal = DEFAULT_MIN_CONFIDENCE,
     review_path: Path | None = None,
     subjects: Iterable[URIRef] | None = None,
+    earlier_state: dict | None | object = _READ,
 ) -> LinkSummary:
     """Link every entity in the store; `client=None` uses the lexicon only.
 
@@ -428,24 +443,33 @@ def link_store(
     With `subjects`, only those entities are linked again: their links (none for one the store
     no longer holds) and review entries replace theirs, the others stay. That holds only if the
     links were made with this lexicon and threshold; when the state file beside the review file
-    does not say so, every entity is linked again (`summary.partial` tells which was done).
+    does not say so, or there is no readable review file, every entity is linked again
+    (`summary.partial` tells which was done). A caller that changed article graphs since it
+    dropped the state file (`drop_link_state`) passes what it read before as `earlier_state`.
     """
     threshold = Decimal(str(min_confidence))
     lexicon = lexicon if lexicon is not None else load_lexicon()
     if review_path is None:
         review_path = review_file(store)
-    state = {"lexicon": lexicon.fingerprint(), "min_confidence": str(threshold)}
-    only = sorted(set(subjects)) if subjects is not None and _read_state(review_path) == state else None
-    summary = LinkSummary(
-        offline=client is None, min_confidence=threshold, review_path=review_path, partial=only is not None
-    )
-    warnings: list[str] = []
-    previous = read_links(store)
+    state = _state_for(lexicon, threshold)
+    if earlier_state is _READ:
+        earlier_state = read_link_state(store)
     try:
         earlier_review = read_review(review_path)
+        review_ok = review_path is not None and review_path.exists()
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         # The review file is the linker's own output: a damaged one is rewritten, not fatal.
-        earlier_review = []
+        earlier_review, review_ok = [], False
+    # Some entities only when the links and the review file are what a run with this lexicon and
+    # threshold left; else every entity, as if none were given.
+    partial = subjects is not None and earlier_state == state and review_ok
+    only = sorted(set(subjects)) if partial and subjects is not None else None
+    summary = LinkSummary(
+        offline=client is None, min_confidence=threshold, review_path=review_path, partial=partial
+    )
+    warnings: list[str] = []
+    links_now = store.graph(LINKS_GRAPH)
+    previous = _links_in(links_now)
     previous_review = {i.subject: i for i in earlier_review if i.reason == "ambiguous"}
     requests_before = client.requests_sent if client is not None else 0
 
@@ -481,11 +505,15 @@ def link_store(
     if client is not None:
         summary.requests = client.requests_sent - requests_before
     review = summary.review
+    # The state file goes first and comes back last: a run that fails between leaves none, and the
+    # next one links every entity.
+    drop_link_state(store, review_path)
     if only is None:
         store.replace_graphs({LINKS_GRAPH: links_graph(summary.links)})
     else:
         # out: what the graph says about these entities (their owl:sameAs) and their ck:Link nodes
-        nodes = [link_iri(s, previous[s].qid) for s in only if s in previous]
+        by_subject = _nodes_by_subject(links_now)
+        nodes = [n for s in only for n in by_subject.get(s, ())]
         store.patch_graph(LINKS_GRAPH, delete_subjects=[*only, *nodes], insert=links_graph(summary.links))
         redone = set(only)
         review = [i for i in earlier_review if i.subject not in redone] + summary.review
@@ -499,14 +527,35 @@ def _state_file(review_path: Path) -> Path:
     return review_path.with_name(STATE_FILE)
 
 
-def _read_state(review_path: Path | None) -> dict | None:
-    """What the state file says the links were made with (None when there is none, or it is unreadable)."""
-    if review_path is None:
+def _state_for(lexicon: Lexicon, threshold: Decimal) -> dict[str, str]:
+    return {"confkg": __version__, "lexicon": lexicon.fingerprint(), "min_confidence": str(threshold)}
+
+
+def read_link_state(store: KGStore, review_path: Path | None = None) -> dict | None:
+    """What the state file says the store's links were made with: None when there is none (or it
+    cannot be read), and then the next run links every entity."""
+    path = review_path if review_path is not None else review_file(store)
+    if path is None:
         return None
     try:
-        return json.loads(_state_file(review_path).read_text("utf-8"))
+        return json.loads(_state_file(path).read_text("utf-8"))
     except (OSError, ValueError):
         return None
+
+
+def drop_link_state(store: KGStore, review_path: Path | None = None) -> None:
+    """Remove the state file: until a run writes it again, the links are not known to be current.
+    `confkg build` and `confkg remove` call this before they change any article graph."""
+    path = review_path if review_path is not None else review_file(store)
+    if path is not None:
+        _state_file(path).unlink(missing_ok=True)
+
+
+def restore_link_state(store: KGStore, state: dict | None) -> None:
+    """Put back a state read before a change that, in the end, changed no article graph."""
+    path = review_file(store)
+    if path is not None and state is not None:
+        _write_state(path, state)
 
 
 def _write_state(review_path: Path, state: dict[str, str]) -> None:
@@ -522,21 +571,24 @@ def link_offline(
     *,
     min_confidence: float | Decimal = DEFAULT_MIN_CONFIDENCE,
     subjects: Iterable[URIRef] | None = None,
+    earlier_state: dict | None | object = _READ,
 ) -> LinkSummary:
     """Link with the packaged lexicon only, no network: what `confkg build` runs after storing,
-    for the entities of the articles it wrote (`subjects`; see `link_store`)."""
-    return link_store(store, client=None, min_confidence=min_confidence, subjects=subjects)
+    for the entities of the articles it wrote (`subjects`, `earlier_state`; see `link_store`)."""
+    return link_store(
+        store, client=None, min_confidence=min_confidence, subjects=subjects, earlier_state=earlier_state
+    )
 
 
 def remove_links(store: KGStore, *, review_path: Path | None = None) -> int:
     """Drop the links graph, the review file and the state file; returns how many owl:sameAs links
     there were."""
     count = len(read_links(store))
-    store.remove_graphs([LINKS_GRAPH])
     path = review_path if review_path is not None else review_file(store)
+    drop_link_state(store, path)
+    store.remove_graphs([LINKS_GRAPH])
     if path is not None:
-        for file in (path, _state_file(path)):
-            file.unlink(missing_ok=True)
+        path.unlink(missing_ok=True)
     return count
 
 
