@@ -524,6 +524,7 @@ def test_build_links_the_entities_of_the_articles_it_writes_and_remove_unlinks_w
 
     removed = runner.invoke(main, ["remove", Path(lyon_article).stem, "--store", str(store_dir)])
     assert removed.exit_code == 0, removed.output
+    assert "removed 1 article(s); 4 article(s) remain" in removed.output
     with KGStore.open(store_dir) as store:
         links = same_as(store)
         assert ID["place/lyon"] not in links and ID["place/france"] not in links

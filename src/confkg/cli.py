@@ -330,7 +330,10 @@ def remove(article_ids: tuple[str, ...], store_dir: str) -> None:
         update_merged(store, subjects=touched)
         # an entity only these articles named loses its link
         link_offline(store, subjects=relink, earlier_state=link_state)
-        click.echo(f"removed {len(article_ids)} article(s); {len(store)} quads remain")
+        # the articles left, not the quads: Oxigraph counts quads by reading every one
+        click.echo(
+            f"removed {len(article_ids)} article(s); {len(store.article_graph_iris())} article(s) remain"
+        )
     finally:
         store.close()
 
