@@ -131,6 +131,30 @@ def test_removing_an_article_withdraws_what_only_it_supported(seed_store_copy, r
         ).askAnswer
 
 
+def test_a_build_stopped_before_merging_is_merged_whole_by_the_next_build(tmp_path, runner, monkeypatch):
+    """The articles a stopped build wrote are unchanged for the next build, which would merge
+    nothing: with no links state left (see confkg.link), it merges every entity."""
+    from confkg.resolve import merge
+
+    folder, store = tmp_path / "in", tmp_path / "store"
+    folder.mkdir()
+    shutil.copy(SEEDS / "001_68def380e0635f55.txt", folder)
+    assert runner.invoke(main, ["build", str(folder), "--store", str(store), "-q"]).exit_code == 0
+    q = "SELECT ?s WHERE { <https://w3id.org/confkg/id/conference/interpol-general-assembly-93> ck:startDate ?s }"
+    shutil.copy(SEEDS / "004_7f5ce3c5399a6bce.txt", folder)
+
+    def fail(*args, **kwargs):
+        raise StoreError("the disk is full")
+
+    monkeypatch.setattr(merge, "update_merged", fail)
+    assert runner.invoke(main, ["build", str(folder), "--store", str(store), "-q"]).exit_code != 0
+    assert _q(store, q) == []  # 004 written, the dates not merged
+    monkeypatch.undo()
+    again = runner.invoke(main, ["build", str(folder), "--store", str(store), "-q"])
+    assert again.exit_code == 0 and "built 0 article(s); 2 unchanged" in again.output
+    assert _q(store, q) == [("2025-11-24",)]
+
+
 def test_adding_one_article_updates_the_merged_graph_without_rebuilding_the_others(tmp_path, runner):
     folder = tmp_path / "in"
     folder.mkdir()

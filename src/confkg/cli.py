@@ -104,6 +104,9 @@ def build(
         # the links are not known to be current from the first write until they are linked again:
         # a build that stops between leaves no state file, and the next one links every entity
         link_state = read_link_state(store)
+        # and merges every entity, when the store holds articles already (else all are touched):
+        # what the stopped build wrote is skipped as unchanged, its entities noted nowhere
+        recover = link_state is None and review_file(store) is not None and bool(store.article_graph_iris())
         drop_link_state(store)
         with _ProgressBar(paths, enabled=not quiet) as progress:
             report = run_build(
@@ -117,7 +120,7 @@ def build(
             )
         from confkg.resolve.merge import update_merged
 
-        merged = update_merged(store, subjects=report.touched)
+        merged = update_merged(store, subjects=None if recover else report.touched)
         links = None
         if report.built or (link_state is None and review_file(store) is not None):
             from confkg.link import link_offline
@@ -310,7 +313,7 @@ def export(store_dir: str, fmt: str, output: str | None) -> None:
 @store_option
 def remove(article_ids: tuple[str, ...], store_dir: str) -> None:
     """Remove articles' graphs and withdraw what only they supported."""
-    from confkg.link import drop_link_state, link_offline, read_link_state
+    from confkg.link import drop_link_state, link_offline, read_link_state, review_file
     from confkg.namespaces import LINKED_CLASSES
     from confkg.resolve import iris
     from confkg.resolve.merge import subjects_of, update_merged
@@ -325,9 +328,10 @@ def remove(article_ids: tuple[str, ...], store_dir: str) -> None:
         touched = subjects_of(store, graphs)
         relink = subjects_of(store, graphs, LINKED_CLASSES)
         link_state = read_link_state(store)
+        recover = link_state is None and review_file(store) is not None  # an earlier run stopped (see build)
         drop_link_state(store)  # until the links are done again (see build)
         store.remove_graphs(graphs)
-        update_merged(store, subjects=touched)
+        update_merged(store, subjects=None if recover else touched)
         # an entity only these articles named loses its link
         link_offline(store, subjects=relink, earlier_state=link_state)
         # the articles left, not the quads: Oxigraph counts quads by reading every one
