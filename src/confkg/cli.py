@@ -99,15 +99,9 @@ def build(
         validator = validate_graphs
     store = open_store(store_dir, create=True)
     try:
-        from confkg.link import drop_link_state, read_link_state, restore_link_state, review_file
+        from confkg import upkeep
 
-        # the links are not known to be current from the first write until they are linked again:
-        # a build that stops between leaves no state file, and the next one links every entity
-        link_state = read_link_state(store)
-        # and merges every entity, when the store holds articles already (else all are touched):
-        # what the stopped build wrote is skipped as unchanged, its entities noted nowhere
-        recover = link_state is None and review_file(store) is not None and bool(store.article_graph_iris())
-        drop_link_state(store)
+        change = upkeep.begin(store)
         with _ProgressBar(paths, enabled=not quiet) as progress:
             report = run_build(
                 paths,
@@ -118,18 +112,9 @@ def build(
                 progress=progress,
                 keep_facts=False,
             )
-        from confkg.resolve.merge import update_merged
-
-        merged = update_merged(store, subjects=None if recover else report.touched)
-        links = None
-        if report.built or (link_state is None and review_file(store) is not None):
-            from confkg.link import link_offline
-
-            # the packaged lexicon only, no network; the entities of the articles written only,
-            # or every entity when the links are not known to be current (an earlier build stopped)
-            links = link_offline(store, subjects=report.relink, earlier_state=link_state)
-        else:
-            restore_link_state(store, link_state)  # no article graph changed
+        merged, links = upkeep.finish(
+            store, change, touched=report.touched, relink=report.relink, changed=bool(report.built)
+        )
         print_build_report(report, store, merged=merged, quiet=quiet)
         if links is not None and not quiet:
             click.echo(f"Wikidata (offline lexicon): {links.describe()}")
@@ -215,16 +200,15 @@ def _build_on_dask(
 @click.option("--quiet", "-q", is_flag=True, help="Print only the one-line summary and errors.")
 def load(shards: tuple[str, ...], store_dir: str, quiet: bool) -> None:
     """Bulk-load N-Quads shards (files or folders of *.nq, from build --dask) into the store."""
+    from confkg import upkeep
     from confkg.pipeline import load_shards
-    from confkg.resolve.merge import update_merged
 
     store = open_store(store_dir, create=True)
     try:
+        change = upkeep.begin(store)
         report = load_shards(store, shards)
-        merged = update_merged(store)
-        from confkg.link import link_offline
-
-        links = link_offline(store)
+        # every entity: the shards do not say which graphs they replaced
+        merged, links = upkeep.finish(store, change, touched=None, relink=None, changed=True)
         click.echo(
             f"loaded {report.quads} quads in {report.graphs} graph(s) from {report.files} shard(s) "
             f"in {report.seconds:.1f} s"
@@ -313,10 +297,10 @@ def export(store_dir: str, fmt: str, output: str | None) -> None:
 @store_option
 def remove(article_ids: tuple[str, ...], store_dir: str) -> None:
     """Remove articles' graphs and withdraw what only they supported."""
-    from confkg.link import drop_link_state, link_offline, read_link_state, review_file
+    from confkg import upkeep
     from confkg.namespaces import LINKED_CLASSES
     from confkg.resolve import iris
-    from confkg.resolve.merge import subjects_of, update_merged
+    from confkg.resolve.merge import subjects_of
 
     store = open_store(store_dir)
     try:
@@ -327,13 +311,10 @@ def remove(article_ids: tuple[str, ...], store_dir: str) -> None:
         graphs = [iris.article_graph(a) for a in article_ids]
         touched = subjects_of(store, graphs)
         relink = subjects_of(store, graphs, LINKED_CLASSES)
-        link_state = read_link_state(store)
-        recover = link_state is None and review_file(store) is not None  # an earlier run stopped (see build)
-        drop_link_state(store)  # until the links are done again (see build)
+        change = upkeep.begin(store)
         store.remove_graphs(graphs)
-        update_merged(store, subjects=None if recover else touched)
         # an entity only these articles named loses its link
-        link_offline(store, subjects=relink, earlier_state=link_state)
+        upkeep.finish(store, change, touched=touched, relink=relink, changed=True)
         # the articles left, not the quads: Oxigraph counts quads by reading every one
         click.echo(
             f"removed {len(article_ids)} article(s); {len(store.article_graph_iris())} article(s) remain"

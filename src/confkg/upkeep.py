@@ -1,0 +1,63 @@
+"""What the store owes after its article graphs change: the merged graph and the Wikidata links.
+
+`confkg build` and `confkg remove` change article graphs, then redo the merged graph and the
+links for the entities those graphs are about. The links state file (confkg.link) says the
+links are current; it is dropped before the first change and written again once the links are
+done, so a command that stops between leaves none. The next command then merges and links every
+entity: the articles a stopped build wrote are unchanged for the next build, which would
+otherwise never merge or link them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from rdflib import URIRef
+
+from confkg.store import KGStore
+
+
+@dataclass
+class Change:
+    """A change to the store's article graphs under way (see `begin`)."""
+
+    link_state: dict | None  # what the links state file said before the change
+    stale: bool  # no state on a store that keeps one: an earlier command stopped (or predates it)
+    recover: bool  # stale, and the store held articles: merge every entity, not only those touched
+
+
+def begin(store: KGStore) -> Change:
+    """Call before the first article graph is written or removed."""
+    from confkg.link import drop_link_state, read_link_state, review_file
+
+    link_state = read_link_state(store)
+    stale = link_state is None and review_file(store) is not None
+    # on a store without articles every entity is touched anyway
+    recover = stale and bool(store.article_graph_iris())
+    drop_link_state(store)
+    return Change(link_state, stale, recover)
+
+
+def finish(
+    store: KGStore,
+    change: Change,
+    *,
+    touched: Iterable[URIRef] | None,
+    relink: Iterable[URIRef] | None,
+    changed: bool,
+):
+    """Redo the merged graph for the entities `touched` and the offline links for those to `relink`
+    (None: every entity; every entity too after a stopped command); `changed` False: no article
+    graph changed, the links state is put back as it was. Returns the merge's summary and the
+    links' (None when nothing was linked)."""
+    from confkg.link import link_offline, restore_link_state
+    from confkg.resolve.merge import update_merged
+
+    merged = update_merged(store, subjects=None if change.recover else touched)
+    if not (changed or change.stale):
+        restore_link_state(store, change.link_state)
+        return merged, None
+    # the packaged lexicon only, no network; the entities of what changed only, or every entity
+    # when the links are not known to be current
+    return merged, link_offline(store, subjects=relink, earlier_state=change.link_state)
