@@ -155,6 +155,38 @@ def test_a_build_stopped_before_merging_is_merged_whole_by_the_next_build(tmp_pa
     assert _q(store, q) == [("2025-11-24",)]
 
 
+def test_a_link_run_after_a_stopped_build_does_not_hide_what_the_build_left_undone(
+    tmp_path, runner, monkeypatch
+):
+    """`confkg link` writes a fresh links state; the build's own marker still says the merged graph
+    of the stopped build's articles was never made, so the next build makes it."""
+    from confkg import upkeep
+    from confkg.resolve import merge
+
+    folder, store = tmp_path / "in", tmp_path / "store"
+    folder.mkdir()
+    shutil.copy(SEEDS / "001_68def380e0635f55.txt", folder)
+    assert runner.invoke(main, ["build", str(folder), "--store", str(store), "-q"]).exit_code == 0
+    assert not (store / upkeep.PENDING_FILE).exists()
+    q = "SELECT ?s WHERE { <https://w3id.org/confkg/id/conference/interpol-general-assembly-93> ck:startDate ?s }"
+    shutil.copy(SEEDS / "004_7f5ce3c5399a6bce.txt", folder)
+
+    def fail(*args, **kwargs):
+        raise StoreError("the disk is full")
+
+    monkeypatch.setattr(merge, "update_merged", fail)
+    assert runner.invoke(main, ["build", str(folder), "--store", str(store), "-q"]).exit_code != 0
+    monkeypatch.undo()
+    assert (store / upkeep.PENDING_FILE).exists()
+    linked = runner.invoke(main, ["link", "--offline", "--store", str(store)])
+    assert linked.exit_code == 0, linked.output
+    assert _q(store, q) == []  # linking does not merge
+    again = runner.invoke(main, ["build", str(folder), "--store", str(store), "-q"])
+    assert again.exit_code == 0 and "built 0 article(s); 2 unchanged" in again.output
+    assert _q(store, q) == [("2025-11-24",)]
+    assert not (store / upkeep.PENDING_FILE).exists()
+
+
 def test_adding_one_article_updates_the_merged_graph_without_rebuilding_the_others(tmp_path, runner):
     folder = tmp_path / "in"
     folder.mkdir()

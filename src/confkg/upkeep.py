@@ -6,16 +6,35 @@ links are current; it is dropped before the first change and written again once 
 done, so a command that stops between leaves none. The next command then merges and links every
 entity: the articles a stopped build wrote are unchanged for the next build, which would
 otherwise never merge or link them.
+
+A store in a folder also gets a marker of its own, `{store}/upkeep-pending.json`, written before
+the first change and removed once the merged graph and the links are done. The links state alone
+is not enough: `confkg link` run after a stopped build writes a fresh one, and the merged graph
+of the stopped build's articles would then never be made.
 """
 
 from __future__ import annotations
 
+import json
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
 
 from rdflib import URIRef
 
 from confkg.store import KGStore
+
+PENDING_FILE = "upkeep-pending.json"
+
+
+def pending_file(store: KGStore) -> Path | None:
+    """The marker of a change under way, for a store in a folder (None for other stores)."""
+    location = store.location
+    if not location or str(location).lower().startswith(("http://", "https://")):
+        return None
+    return Path(location) / PENDING_FILE
 
 
 @dataclass
@@ -32,11 +51,28 @@ def begin(store: KGStore) -> Change:
     from confkg.link import drop_link_state, read_link_state, review_file
 
     link_state = read_link_state(store)
-    stale = link_state is None and review_file(store) is not None
+    marker = pending_file(store)
+    stopped = marker is not None and marker.exists()
+    stale = stopped or (link_state is None and review_file(store) is not None)
     # on a store without articles every entity is touched anyway
     recover = stale and bool(store.article_graph_iris())
+    if marker is not None and not stopped:
+        _write_marker(marker)
     drop_link_state(store)
     return Change(link_state, stale, recover)
+
+
+def _write_marker(path: Path) -> None:
+    tmp = path.with_name(path.name + ".part")
+    started = datetime.now(UTC).isoformat(timespec="seconds")
+    tmp.write_text(json.dumps({"started": started, "pid": os.getpid()}) + "\n", "utf-8")
+    tmp.replace(path)
+
+
+def _clear_marker(store: KGStore) -> None:
+    marker = pending_file(store)
+    if marker is not None:
+        marker.unlink(missing_ok=True)
 
 
 def finish(
@@ -57,7 +93,11 @@ def finish(
     merged = update_merged(store, subjects=None if change.recover else touched)
     if not (changed or change.stale):
         restore_link_state(store, change.link_state)
+        _clear_marker(store)
         return merged, None
     # the packaged lexicon only, no network; the entities of what changed only, or every entity
-    # when the links are not known to be current
-    return merged, link_offline(store, subjects=relink, earlier_state=change.link_state)
+    # when the links are not known to be current (the state read before is ignored then)
+    earlier = None if change.stale else change.link_state
+    links = link_offline(store, subjects=relink, earlier_state=earlier)
+    _clear_marker(store)
+    return merged, links
