@@ -83,6 +83,32 @@ def test_an_unchanged_article_is_skipped_and_a_changed_one_replaced(seed_store_c
     assert rows == [("1",)], "the article graph was replaced, not duplicated"
 
 
+def test_unchanged_articles_are_found_by_looking_up_the_articles_given_a_batch_at_a_time(
+    seed_store_copy, runner, tmp_path, monkeypatch
+):
+    """The stored hashes are read for the articles of the folder only, HASH_LOOKUP at a time; a
+    batch boundary in the middle changes nothing."""
+    from confkg import pipeline
+
+    with KGStore.open(seed_store_copy, create=False) as store:
+        found = pipeline.stored_hashes(store, ["003_c716a55496f628a4", "no-such-article"])
+    assert list(found) == ["003_c716a55496f628a4"]
+    assert found["003_c716a55496f628a4"][1] == pipeline.pipeline_version()
+    folder = tmp_path / "articles"
+    shutil.copytree(SEEDS, folder)
+    art = folder / "004_7f5ce3c5399a6bce.txt"
+    art.write_text(art.read_text("utf-8").replace("مراكش", "فاس"), "utf-8")
+    asked: list[list[str]] = []
+    real = pipeline.stored_hashes
+    monkeypatch.setattr(pipeline, "HASH_LOOKUP", 2)
+    monkeypatch.setattr(pipeline, "stored_hashes", lambda store, ids: asked.append(list(ids)) or real(store, ids))
+    result = runner.invoke(main, ["build", str(folder), "--store", str(seed_store_copy), "-q"])
+    assert result.exit_code == 0, result.output
+    assert "built 1 article(s)" in result.output and "4 unchanged" in result.output
+    assert [len(ids) for ids in asked] == [2, 2, 1]
+    assert sorted(i for ids in asked for i in ids) == sorted(p.stem for p in SEEDS.glob("*.txt"))
+
+
 def _all_quads(store_dir: Path) -> set[str]:
     with KGStore.open(store_dir, create=False) as store:
         return {str(q) for q in store.ox}

@@ -19,7 +19,7 @@ from confkg.namespaces import CK, LINKED_CLASSES
 from confkg.rdf import TripleSet, article_triples, content_hash, pipeline_version
 from confkg.resolve import iris
 from confkg.resolve.merge import MERGED_CLASSES, typed_subjects_in, typed_subjects_of
-from confkg.store import KGStore, named_quads, ntriples, triple_count
+from confkg.store import VALUES_ROWS, KGStore, named_quads, ntriples, triple_count
 
 
 @dataclass
@@ -117,7 +117,7 @@ def build(
     """
     report = BuildReport()
     state = BuildProgress()
-    known = stored_hashes(store) if skip_unchanged else {}
+    known = (lambda ids: stored_hashes(store, ids)) if skip_unchanged else None
 
     def tell() -> None:
         if progress:
@@ -197,27 +197,46 @@ def _violations(found: list) -> list:
     return [v for v in found if getattr(v, "severity", "Violation") == "Violation"]
 
 
+# Articles read ahead to look up their stored hashes in one query: the lookup follows the articles
+# given, not the store (reading every stored hash took 2.5 s of a ten-article build into 20,000).
+HASH_LOOKUP = 256
+
+
 def _articles(
     paths: Iterable[str | Path],
     report: BuildReport,
     state: BuildProgress,
-    known: dict[str, tuple[str, str]],
+    known: Callable[[list[str]], dict[str, tuple[str, str]]] | None,
     skip_unchanged: bool,
     on_article: Callable[[str], None] | None,
 ) -> Iterator[Article]:
-    """The articles to build: ingest errors and unchanged articles are counted and left out."""
+    """The articles to build: ingest errors and unchanged articles are counted and left out.
+
+    `known` gives the stored (content hash, pipeline version) of some article ids."""
+    ahead: list[Article | IngestError] = []
+
+    def release() -> Iterator[Article]:
+        ids = [item.id for item in ahead if not isinstance(item, IngestError)]
+        stored = known(ids) if skip_unchanged and known is not None and ids else {}
+        for item in ahead:
+            if isinstance(item, IngestError):
+                report.errors.append(item)
+                state.done += 1
+                continue
+            if on_article:
+                on_article(item.id)
+            if stored.get(item.id) == (content_hash(item.text), pipeline_version()):
+                report.unchanged.append(item.id)
+                state.done += 1
+                continue
+            yield item
+        ahead.clear()
+
     for item in iter_articles(paths):
-        if isinstance(item, IngestError):
-            report.errors.append(item)
-            state.done += 1
-            continue
-        if on_article:
-            on_article(item.id)
-        if skip_unchanged and known.get(item.id) == (content_hash(item.text), pipeline_version()):
-            report.unchanged.append(item.id)
-            state.done += 1
-            continue
-        yield item
+        ahead.append(item)
+        if len(ahead) >= HASH_LOOKUP:
+            yield from release()
+    yield from release()
 
 
 def _build_parallel(
@@ -346,13 +365,24 @@ def count_articles(paths: Iterable[str | Path]) -> int:
     return total
 
 
-def stored_hashes(store: KGStore) -> dict[str, tuple[str, str]]:
-    """Article id -> (content hash, pipeline version) of what the store holds."""
-    rows = store.query(
-        f"SELECT ?id ?h ?v WHERE {{ GRAPH ?g {{ ?a <{CK.articleId}> ?id ; <{CK.contentHash}> ?h ; "
-        f"<{CK.pipelineVersion}> ?v }} }}"
-    )
-    return {str(r[0]): (str(r[1]), str(r[2])) for r in rows}
+def stored_hashes(store: KGStore, article_ids: Iterable[str]) -> dict[str, tuple[str, str]]:
+    """Article id -> (content hash, pipeline version) of those of these articles the store holds.
+
+    Each article's own graph and node are named in the query (VALUES), so the engine looks them
+    up rather than reading every stored article (up to VALUES_ROWS ids a query)."""
+    ids = sorted(set(article_ids))
+    out: dict[str, tuple[str, str]] = {}
+    for start in range(0, len(ids), VALUES_ROWS):
+        pairs = " ".join(
+            f"(<{iris.article_graph(i)}> <{iris.article(i)}>)" for i in ids[start : start + VALUES_ROWS]
+        )
+        rows = store.select_values(
+            f"SELECT ?id ?h ?v WHERE {{ VALUES (?g ?a) {{ {pairs} }} GRAPH ?g {{ ?a <{CK.articleId}> ?id ; "
+            f"<{CK.contentHash}> ?h ; <{CK.pipelineVersion}> ?v }} }}"
+        )
+        for aid, h, v in rows:
+            out[str(aid)] = (str(h), str(v))
+    return out
 
 
 # -- past one machine: shards from a Dask cluster, and their bulk load ------------------------------
