@@ -6,6 +6,7 @@ exactly as the embedded store built directly does.
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import socket
 import subprocess
@@ -227,8 +228,9 @@ def edit_ini(text: str, changes: dict[tuple[str, str], str]) -> str:
     return "\n".join(out) + "\n"
 
 
-@pytest.fixture()
-def virtuoso(tmp_path: Path) -> Iterator[str]:
+@contextlib.contextmanager
+def _virtuoso_server(tmp_path: Path, settings: dict[tuple[str, str], str]) -> Iterator[str]:
+    """A Virtuoso server of its own on 127.0.0.1, with these ini settings beside confkg's."""
     server, isql = shutil.which("virtuoso-t"), shutil.which("isql-vt")
     if server is None or isql is None or not VIRTUOSO_INI.exists():
         pytest.skip(
@@ -248,6 +250,7 @@ def virtuoso(tmp_path: Path) -> Iterator[str]:
                 ("Parameters", "ServerPort"): f"127.0.0.1:{sql_port}",
                 ("HTTPServer", "ServerPort"): f"127.0.0.1:{http_port}",
                 ("Parameters", "DirsAllowed"): f"., /usr/share/virtuoso-opensource-7/vad, {data}",
+                **settings,
             },
         )
     )
@@ -269,6 +272,27 @@ def virtuoso(tmp_path: Path) -> Iterator[str]:
         yield f"http://127.0.0.1:{http_port}/sparql"
     finally:
         _stop(proc)
+
+
+@pytest.fixture()
+def virtuoso(tmp_path: Path) -> Iterator[str]:
+    with _virtuoso_server(tmp_path, {}) as url:
+        yield url
+
+
+CAP = 100  # rows of one answer, and rows an ORDER BY may sort, in the capped server below
+
+
+@pytest.fixture()
+def capped_virtuoso(tmp_path: Path, monkeypatch) -> Iterator[str]:
+    """Virtuoso cutting every answer at CAP rows, as its defaults cut at 10,000 (ResultSetMaxRows,
+    MaxSortedTopRows), and confkg paging at CAP: the samples then need several pages."""
+    from confkg.store import remote
+
+    monkeypatch.setattr(remote, "PAGE_ROWS", CAP)
+    settings = {("SPARQL", "ResultSetMaxRows"): str(CAP), ("Parameters", "MaxSortedTopRows"): str(CAP)}
+    with _virtuoso_server(tmp_path, settings) as url:
+        yield url
 
 
 def test_virtuoso_as_the_store(virtuoso, expected, expected_links, embedded_size, runner):
@@ -331,3 +355,22 @@ def test_oxigraph_server_merges_a_removal_as_the_embedded_store_does(
 
 def test_virtuoso_merges_a_removal_as_the_embedded_store_does(virtuoso, seed_store_copy, runner):
     _removal_merges_as_in_the_embedded_store(virtuoso, seed_store_copy, runner)
+
+
+def test_a_server_that_cuts_long_answers_is_read_a_page_at_a_time(
+    capped_virtuoso, seed_store_dir, expected, expected_links, embedded_size, runner
+):
+    """Virtuoso cuts an answer at ResultSetMaxRows and says so only in a header; past
+    MaxSortedTopRows it refuses an ORDER BY with OFFSET. Every read that can be long (the entities
+    to merge and link, a graph, an export, a query) still gets all its rows."""
+    built = runner.invoke(main, ["build", str(SEEDS), "--store", capped_virtuoso, "--quiet"])
+    assert built.exit_code == 0, built.output
+    with KGStore.open(capped_virtuoso) as store, KGStore.open(seed_store_dir, create=False) as embedded:
+        listing = "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"
+        assert len(list(store.query(listing))) == len(list(embedded.query(listing))) > 10 * CAP
+        assert len(store) == embedded_size
+        assert _answers(store) == expected
+        assert _same_as(store) == expected_links
+        assert _merged_graph(store) == _merged_graph(embedded)
+        union, named = _union_and_named_graphs(store)
+        assert union == named and len(named) > 10 * CAP

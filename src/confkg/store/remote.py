@@ -24,6 +24,9 @@ Unlike the embedded store, a replacement spans several HTTP requests and is not
 atomic. What makes a half-written article harmless: each graph is dropped and
 rewritten, and an article graph's ck:contentHash goes in its last request, so an
 interrupted build leaves an article without its hash and the next build redoes it.
+A long SELECT answer (PAGE_ROWS rows or more) is read again a page at a time: servers cut
+answers (Virtuoso at 10,000 rows) and say so only in a header (`RemoteStore.query`).
+
 A patch of the merged graph (`patch_graph`) first takes out what it replaces, then adds
 the new triples in batches: interrupted, it leaves some entities without their merged
 statements (the union still equal to the named graphs') until they are merged again,
@@ -53,7 +56,7 @@ from confkg.store import EXPORT_FORMATS, StoreError, about_patterns, nt_lines, w
 UNION_GRAPH = GRAPH["union"]
 BATCH_STATEMENTS = 1000  # triple statements per INSERT DATA: Virtuoso runs out of memory at about 5,000
 BATCH_VALUES = 500  # subjects or triples in the VALUES of one patch's DELETE (a request of some 50 kB)
-PAGE_ROWS = 10_000  # rows per read: Virtuoso's default ResultSetMaxRows
+PAGE_ROWS = 10_000  # rows per page of a long answer: Virtuoso's default ResultSetMaxRows
 SPECIAL_GRAPHS = {"merged", "wikidata-links", "meta", "union"}
 
 
@@ -224,12 +227,25 @@ class RemoteStore:
     # -- reading -------------------------------------------------------------
 
     def query(self, sparql: str) -> Result:
-        """Run a SPARQL query string over the union of all graphs (rdflib Result), as KGStore.query does."""
+        """Run a SPARQL query string over the union of all graphs (rdflib Result), as KGStore.query does.
+
+        Servers cap the rows of one answer (Virtuoso: ResultSetMaxRows, 10,000 by default) and say
+        so only in a header. A SELECT answer of PAGE_ROWS rows or more is therefore read again a
+        page at a time (`_paged`), so no caller gets a silently cut list."""
+        result = self._ask(sparql)
+        if result.type == "SELECT" and len(result.bindings) >= PAGE_ROWS:
+            result.bindings = self._paged(sparql, [str(v) for v in result.vars or ()])
+        return result
+
+    def _ask(self, sparql: str) -> Result:
         text = self._dataset_pragmas(sparql) + sparql
         try:
             result = self._sparql.query(text)
         except urllib.error.HTTPError as exc:
-            raise RemoteStoreError(f"{self.url}: query refused (HTTP {exc.code})") from exc
+            detail = exc.read().decode("utf-8", "replace").strip().splitlines()
+            raise RemoteStoreError(
+                f"{self.url}: query refused (HTTP {exc.code}{': ' + detail[0] if detail else ''})"
+            ) from exc
         except (urllib.error.URLError, OSError) as exc:
             raise RemoteStoreError(f"{self.url}: cannot reach the server ({exc})") from exc
         if isinstance(result, tuple):
@@ -237,6 +253,24 @@ class RemoteStore:
             code, message = result[0], result[1]
             raise ValueError(f"{self.url}: the server refused the query (HTTP {code}: {message})")
         return result
+
+    def _paged(self, sparql: str, names: list[str]) -> list:
+        """Every row of a SELECT query, PAGE_ROWS at a time.
+
+        The query goes whole into a subquery, sorted by its own ORDER BY or else by all its
+        variables, and the pages are cut outside it: Virtuoso refuses an ORDER BY whose LIMIT plus
+        OFFSET passes 10,000 (MaxSortedTopRows, error SR353) but not one in a subquery."""
+        prologue, body = _split_prologue(sparql)
+        if not _ORDER_BY.search(body[body.rfind("}") :]) and names:
+            body = f"SELECT * WHERE {{ {{\n{body}\n}} }} ORDER BY {' '.join('?' + n for n in names)}"
+        rows: list = []
+        while True:
+            page = self._ask(
+                f"{prologue}SELECT * WHERE {{ {{\n{body}\n}} }} LIMIT {PAGE_ROWS} OFFSET {len(rows)}"
+            )
+            rows.extend(page.bindings)
+            if len(page.bindings) < PAGE_ROWS:
+                return rows
 
     def select_values(self, sparql: str) -> Iterator[tuple[str | None, ...]]:
         """The rows of a SELECT query as the lexical values of their terms, as KGStore.select_values."""
@@ -295,19 +329,8 @@ class RemoteStore:
         return int(next(iter(named))[0]) + int(next(iter(union))[0])
 
     def _pages(self, pattern: str, projection: str) -> Iterator[tuple]:
-        """All rows of a pattern, PAGE_ROWS at a time (servers cap the rows of one answer)."""
-        offset = 0
-        while True:
-            rows = list(
-                self.query(
-                    f"SELECT {projection} WHERE {{ {pattern} }} ORDER BY {projection} "
-                    f"LIMIT {PAGE_ROWS} OFFSET {offset}"
-                )
-            )
-            yield from (tuple(r) for r in rows)
-            if len(rows) < PAGE_ROWS:
-                return
-            offset += PAGE_ROWS
+        """All rows of a pattern (`query` reads a capped answer again a page at a time)."""
+        yield from (tuple(r) for r in self.query(f"SELECT {projection} WHERE {{ {pattern} }}"))
 
     # -- export --------------------------------------------------------------
 
@@ -370,6 +393,15 @@ def _ntriple_lines(graph: Graph | str) -> list[str]:
 
 
 _GRAPH_WORD = re.compile(r"\bGRAPH\b", re.IGNORECASE)
+_ORDER_BY = re.compile(r"\bORDER\s+BY\b", re.IGNORECASE)
+# the prologue: comments, BASE and PREFIX declarations before the query form
+_PROLOGUE = re.compile(r"(?:\s+|#[^\n]*(?:\n|$)|BASE\s*<[^>]*>|PREFIX\s+[^\s:]*:\s*<[^>]*>)*", re.IGNORECASE)
+
+
+def _split_prologue(sparql: str) -> tuple[str, str]:
+    """(the BASE and PREFIX declarations, ending in a line break; the rest of the query)."""
+    end = _PROLOGUE.match(sparql).end()
+    return (sparql[:end] + "\n" if end else ""), sparql[end:]
 
 
 def _graph_use(sparql: str) -> str:
