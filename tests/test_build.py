@@ -101,7 +101,9 @@ def test_unchanged_articles_are_found_by_looking_up_the_articles_given_a_batch_a
     asked: list[list[str]] = []
     real = pipeline.stored_hashes
     monkeypatch.setattr(pipeline, "HASH_LOOKUP", 2)
-    monkeypatch.setattr(pipeline, "stored_hashes", lambda store, ids: asked.append(list(ids)) or real(store, ids))
+    monkeypatch.setattr(
+        pipeline, "stored_hashes", lambda store, ids: asked.append(list(ids)) or real(store, ids)
+    )
     result = runner.invoke(main, ["build", str(folder), "--store", str(seed_store_copy), "-q"])
     assert result.exit_code == 0, result.output
     assert "built 1 article(s)" in result.output and "4 unchanged" in result.output
