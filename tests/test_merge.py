@@ -116,9 +116,22 @@ def test_merged_conclusions_live_in_their_own_graph_with_their_sources(seed_stor
     assert alone == []
 
 
+def test_remove_names_only_articles_and_changes_nothing_when_one_is_not_there(seed_store_copy, runner):
+    """The merged graph, the links graph or an id no article could have are not articles."""
+    with KGStore.open(seed_store_copy, create=False) as store:
+        before = len(store)
+    for ids in (["merged"], ["wikidata-links"], ["001_68def380e0635f55", "no such>article"], ["000_x"]):
+        result = runner.invoke(main, ["remove", *ids, "--store", str(seed_store_copy)])
+        assert result.exit_code == 1, result.output
+        assert "no article" in result.output and ids[-1] in result.output
+    with KGStore.open(seed_store_copy, create=False) as store:
+        assert len(store) == before and store.article_count() == 5
+
+
 def test_removing_an_article_withdraws_what_only_it_supported(seed_store_copy, runner):
     result = runner.invoke(main, ["remove", "004_7f5ce3c5399a6bce", "--store", str(seed_store_copy)])
     assert result.exit_code == 0, result.output
+    assert "removed 1 article(s); 4 article(s) remain" in result.output
     starts = _q(
         seed_store_copy,
         "SELECT ?s WHERE { <https://w3id.org/confkg/id/conference/interpol-general-assembly-93> ck:startDate ?s }",

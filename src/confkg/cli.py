@@ -299,13 +299,15 @@ def remove(article_ids: tuple[str, ...], store_dir: str) -> None:
     """Remove articles' graphs and withdraw what only they supported."""
     from confkg import upkeep
     from confkg.namespaces import LINKED_CLASSES
+    from confkg.pipeline import stored_articles
     from confkg.resolve import iris
     from confkg.resolve.merge import subjects_of
 
     store = open_store(store_dir)
     try:
-        present = set(store.article_graph_iris())
-        missing = [a for a in article_ids if iris.article_graph(a) not in present]
+        # the articles' own nodes, looked up (not every graph of the store listed)
+        present = stored_articles(store, article_ids)
+        missing = [a for a in article_ids if a not in present]
         if missing:
             fail(f"no article {', '.join(missing)} in {store_dir}", code=1)
         graphs = [iris.article_graph(a) for a in article_ids]
@@ -316,9 +318,7 @@ def remove(article_ids: tuple[str, ...], store_dir: str) -> None:
         # an entity only these articles named loses its link
         upkeep.finish(store, change, touched=touched, relink=relink, changed=True)
         # the articles left, not the quads: Oxigraph counts quads by reading every one
-        click.echo(
-            f"removed {len(article_ids)} article(s); {len(store.article_graph_iris())} article(s) remain"
-        )
+        click.echo(f"removed {len(article_ids)} article(s); {store.article_count()} article(s) remain")
     finally:
         store.close()
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 
 from confkg.extract import extract, load_gazetteer
-from confkg.ingest import SUFFIXES, IngestError, iter_articles
+from confkg.ingest import ARTICLE_ID, SUFFIXES, IngestError, iter_articles
 from confkg.models import Article, ArticleFacts
 from confkg.namespaces import CK, LINKED_CLASSES
 from confkg.rdf import TripleSet, article_triples, content_hash, pipeline_version
@@ -369,19 +369,33 @@ def stored_hashes(store: KGStore, article_ids: Iterable[str]) -> dict[str, tuple
     """Article id -> (content hash, pipeline version) of those of these articles the store holds.
 
     Each article's own graph and node are named in the query (VALUES), so the engine looks them
-    up rather than reading every stored article (up to VALUES_ROWS ids a query)."""
-    ids = sorted(set(article_ids))
-    out: dict[str, tuple[str, str]] = {}
+    up rather than reading every stored article."""
+    found = _about_articles(store, article_ids, f"<{CK.contentHash}> ?h ; <{CK.pipelineVersion}> ?v", "?h ?v")
+    return {aid: (h, v) for aid, h, v in found}
+
+
+def stored_articles(store: KGStore, article_ids: Iterable[str]) -> set[str]:
+    """Those of these article ids whose article graph the store holds (looked up, as stored_hashes)."""
+    return {aid for (aid,) in _about_articles(store, article_ids, "", "")}
+
+
+def _about_articles(
+    store: KGStore, article_ids: Iterable[str], more: str, names: str
+) -> list[tuple[str, ...]]:
+    """(article id, *names) for each of these articles stored, its node found by its ck:articleId in
+    its own graph (`more`: further predicate-object pairs of the node), up to VALUES_ROWS a query.
+    An id that ingest could not have given (`ARTICLE_ID`) names no stored article."""
+    ids = sorted({i for i in article_ids if ARTICLE_ID.fullmatch(i)})
+    out: list[tuple[str, ...]] = []
     for start in range(0, len(ids), VALUES_ROWS):
         pairs = " ".join(
             f"(<{iris.article_graph(i)}> <{iris.article(i)}>)" for i in ids[start : start + VALUES_ROWS]
         )
+        pattern = f"?a <{CK.articleId}> ?id" + (f" ; {more}" if more else "")
         rows = store.select_values(
-            f"SELECT ?id ?h ?v WHERE {{ VALUES (?g ?a) {{ {pairs} }} GRAPH ?g {{ ?a <{CK.articleId}> ?id ; "
-            f"<{CK.contentHash}> ?h ; <{CK.pipelineVersion}> ?v }} }}"
+            f"SELECT ?id {names} WHERE {{ VALUES (?g ?a) {{ {pairs} }} GRAPH ?g {{ {pattern} }} }}"
         )
-        for aid, h, v in rows:
-            out[str(aid)] = (str(h), str(v))
+        out.extend(tuple(str(v) for v in row) for row in rows)
     return out
 
 

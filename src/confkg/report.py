@@ -79,7 +79,7 @@ def conference_count(store: KGStore) -> int:
 
 
 def print_build_report(report: BuildReport, store: KGStore, *, merged=None, quiet: bool = False) -> None:
-    n_articles = len(store.article_graph_iris())
+    n_articles = store.article_count()
     if not quiet:
         total = conference_count(store)
         confs = conference_rows(store, report.conferences) if report.built else []

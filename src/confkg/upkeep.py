@@ -55,7 +55,7 @@ def begin(store: KGStore) -> Change:
     stopped = marker is not None and marker.exists()
     stale = stopped or (link_state is None and review_file(store) is not None)
     # on a store without articles every entity is touched anyway
-    recover = stale and bool(store.article_graph_iris())
+    recover = stale and store.article_count() > 0
     if marker is not None and not stopped:
         _write_marker(marker)
     drop_link_state(store)

@@ -23,6 +23,7 @@ MAX_LINE_BYTES = 2 * 1024 * 1024
 _ARABIC = re.compile(r"[\u0621-\u064a]")
 _HEADLINE_MAX = 160
 _ID_OK = re.compile(r"[^A-Za-z0-9_.-]+")
+ARTICLE_ID = re.compile(r"[A-Za-z0-9_.-]+")  # what an article id is made of (other characters become -)
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ from rdflib.query import Result
 from rdflib.term import Node
 
 from confkg.models import StatementLines
-from confkg.namespaces import GRAPH, bind_prefixes, export_prefixes
+from confkg.namespaces import CK, GRAPH, bind_prefixes, export_prefixes
 from confkg.store.terms import TermConverter, as_result
 
 DEFAULT_LOCATION = "confkg-data"
@@ -38,6 +38,10 @@ FLUSH_EVERY_QUADS = 100_000  # measured: bounded memory and faster writes than n
 # Oxigraph joins a VALUES block of at most 1,000 rows by looking each row up; a larger one, by
 # scanning everything the pattern beside it matches in the store: cost with the store's size.
 VALUES_ROWS = 1000
+# Each article graph holds one article node with its ck:articleId (SHACL): counting those graphs
+# reads one index range (0.17 s for 20,000 articles) where listing every named graph took 1.8 s.
+ARTICLE_COUNT_QUERY = f"SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE {{ GRAPH ?g {{ ?a <{CK.articleId}> ?id }} }}"
+
 # Oxigraph's bulk loader ingests its files once per million quads (its default chunk)
 BULK_CHUNK_QUADS = 1_000_000
 
@@ -257,6 +261,10 @@ class KGStore:
         base = str(GRAPH)
         special = {"merged", "wikidata-links", "meta"}
         return [g for g in self.graph_iris() if g.startswith(base) and g[len(base) :] not in special]
+
+    def article_count(self) -> int:
+        """The article graphs in the store (one count over ck:articleId, not a list of every graph)."""
+        return int(next(iter(self.select_values(ARTICLE_COUNT_QUERY)))[0] or 0)
 
     def __len__(self) -> int:
         return len(self.ox)

@@ -51,7 +51,7 @@ from rdflib.query import Result
 from rdflib.term import Node
 
 from confkg.namespaces import CK, GRAPH, bind_prefixes
-from confkg.store import EXPORT_FORMATS, StoreError, about_patterns, nt_lines, write_rdf
+from confkg.store import ARTICLE_COUNT_QUERY, EXPORT_FORMATS, StoreError, about_patterns, nt_lines, write_rdf
 
 UNION_GRAPH = GRAPH["union"]
 BATCH_STATEMENTS = 1000  # triple statements per INSERT DATA: Virtuoso runs out of memory at about 5,000
@@ -316,6 +316,10 @@ class RemoteStore:
     def article_graph_iris(self) -> list[URIRef]:
         base = str(GRAPH)
         return [g for g in self.graph_iris() if g[len(base) :] not in SPECIAL_GRAPHS]
+
+    def article_count(self) -> int:
+        """The article graphs on the server, as KGStore.article_count."""
+        return int(next(iter(self.select_values(ARTICLE_COUNT_QUERY)))[0] or 0)
 
     def __len__(self) -> int:
         """Quads: the union's triples plus each of confkg's named graphs' (the embedded store's count)."""
