@@ -134,6 +134,56 @@ def test_dask_shards_loaded_answer_like_the_embedded_store(
     assert sorted(mine.output.splitlines()) == sorted(direct.output.splitlines())
 
 
+def test_dask_leaves_out_what_the_store_holds_and_refuses_a_folder_of_old_shards(cluster, tmp_path, runner):
+    """A second run over a grown folder sends only the changed article to the cluster; shards of
+    an earlier run in the folder are not mixed with new ones."""
+    folder, shards, again, store = (
+        tmp_path / "in",
+        tmp_path / "shards",
+        tmp_path / "again",
+        tmp_path / "store",
+    )
+    shutil.copytree(SEEDS, folder)
+    address = cluster.scheduler_address
+    first = runner.invoke(
+        main, ["build", str(folder), "--dask", address, "--shards", str(shards), "--store", str(store)]
+    )
+    assert first.exit_code == 0, first.output
+    assert "built 5 article(s)" in first.output and "unchanged" not in first.output  # no store yet
+    assert runner.invoke(main, ["load", str(shards), "--store", str(store)]).exit_code == 0
+    art = folder / "003_c716a55496f628a4.txt"
+    art.write_text(art.read_text("utf-8").replace("ليون", "نيس"), "utf-8")
+    refused = runner.invoke(
+        main, ["build", str(folder), "--dask", address, "--shards", str(shards), "--store", str(store)]
+    )
+    assert refused.exit_code != 0 and "earlier run" in refused.output and str(shards) in refused.output
+    assert sorted(p.name for p in shards.iterdir()) == ["part-00000.nq"]  # untouched
+    second = runner.invoke(
+        main, ["build", str(folder), "--dask", address, "--shards", str(again), "--store", str(store)]
+    )
+    assert second.exit_code == 0, second.output
+    assert "built 1 article(s)" in second.output and "4 unchanged" in second.output
+    shard = (again / "part-00000.nq").read_text("utf-8")
+    assert {line.rsplit(" ", 2)[-2] for line in shard.splitlines()} == {
+        "<https://w3id.org/confkg/id/graph/003_c716a55496f628a4>"
+    }
+    forced = runner.invoke(
+        main,
+        [
+            "build",
+            str(folder),
+            "--dask",
+            address,
+            "--shards",
+            str(tmp_path / "all"),
+            "--store",
+            str(store),
+            "--force",
+        ],
+    )
+    assert forced.exit_code == 0 and "built 5 article(s)" in forced.output
+
+
 def test_one_shard_per_partition_and_reloading_replaces(cluster, expected, tmp_path):
     from confkg.pipeline import build_shards, load_shards
 

@@ -65,7 +65,8 @@ def main() -> None:
     "--dask",
     "dask_address",
     metavar="ADDRESS",
-    help="Extract on this Dask scheduler (tcp://host:8786) into N-Quads shards (needs --shards); then 'confkg load'.",
+    help="Extract on this Dask scheduler (tcp://host:8786) into N-Quads shards (needs --shards); then "
+    "'confkg load'. Articles --store holds unchanged are left out.",
 )
 @click.option(
     "--shards",
@@ -90,7 +91,14 @@ def build(
     if dask_address or shards_dir:
         if not (dask_address and shards_dir):
             fail("--dask ADDRESS and --shards DIR go together")
-        _build_on_dask(paths, dask_address, shards_dir, validate=not no_validate, quiet=quiet)
+        _build_on_dask(
+            paths,
+            dask_address,
+            shards_dir,
+            validate=not no_validate,
+            quiet=quiet,
+            skip_in=None if force else store_dir,
+        )
         return
     validator = None
     if not no_validate:
@@ -166,16 +174,36 @@ class _ProgressBar:
 
 
 def _build_on_dask(
-    paths: tuple[str, ...], address: str, shards_dir: str, *, validate: bool, quiet: bool
+    paths: tuple[str, ...],
+    address: str,
+    shards_dir: str,
+    *,
+    validate: bool,
+    quiet: bool,
+    skip_in: str | None,
 ) -> None:
-    from confkg.pipeline import build_shards
+    """`skip_in`: a store whose unchanged articles are left out, when it exists (the one the shards
+    are meant for: `confkg load` takes the same --store)."""
+    from confkg.pipeline import build_shards, stored_hashes
+    from confkg.store.remote import is_remote
 
+    store = None
+    if skip_in is not None and (is_remote(skip_in) or Path(skip_in).is_dir()):
+        store = open_store(skip_in)
     try:
-        report = build_shards(paths, shards_dir, scheduler=address, validate=validate)
+        known = (lambda ids: stored_hashes(store, ids)) if store is not None else None
+        report = build_shards(paths, shards_dir, scheduler=address, validate=validate, known=known)
     except ImportError as exc:
         fail(f"--dask needs dask.distributed ({exc.name}); pip install 'confkg[scale]'")
+    except FileExistsError as exc:
+        fail(str(exc))
+    except StoreError as exc:
+        fail(str(exc))
     except OSError as exc:
         fail(f"{address}: cannot use the Dask cluster ({exc})")
+    finally:
+        if store is not None:
+            store.close()
     for e in report.errors:
         click.echo(f"error: {e}", err=True)
     for r in report.refused:
@@ -186,6 +214,7 @@ def _build_on_dask(
     click.echo(
         f"built {len(report.built)} article(s) into {len(report.shards)} shard(s), {report.quads} quads, "
         f"in {shards_dir}"
+        + (f"; {len(report.unchanged)} unchanged in {skip_in}" if report.unchanged else "")
         + (f"; refused {len(report.refused)}" if report.refused else "")
         + (f"; {len(report.errors)} error(s)" if report.errors else "")
         + f". Next: confkg load {shards_dir} --store STORE"

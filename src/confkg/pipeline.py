@@ -163,7 +163,7 @@ def build(
             pending.clear()
             tell()
 
-        for item in _articles(paths, report, state, known, skip_unchanged, on_article):
+        for item in _articles(paths, report, known, state=state, on_article=on_article):
             if item.id in pending:
                 report.errors.append(IngestError(item.source or item.id, f"duplicate article id {item.id!r}"))
                 state.done += 1
@@ -177,7 +177,7 @@ def build(
         return report
 
     _build_parallel(
-        _articles(paths, report, state, known, skip_unchanged, on_article),
+        _articles(paths, report, known, state=state, on_article=on_article),
         report=report,
         state=state,
         write=write,
@@ -204,30 +204,35 @@ HASH_LOOKUP = 256
 
 def _articles(
     paths: Iterable[str | Path],
-    report: BuildReport,
-    state: BuildProgress,
+    report: BuildReport | ShardReport,
     known: Callable[[list[str]], dict[str, tuple[str, str]]] | None,
-    skip_unchanged: bool,
-    on_article: Callable[[str], None] | None,
+    *,
+    state: BuildProgress | None = None,
+    on_article: Callable[[str], None] | None = None,
 ) -> Iterator[Article]:
-    """The articles to build: ingest errors and unchanged articles are counted and left out.
+    """The articles to build: ingest errors and unchanged articles go into `report` and are left out.
 
-    `known` gives the stored (content hash, pipeline version) of some article ids."""
+    `known` gives the stored (content hash, pipeline version) of some article ids (None: rebuild
+    every article); `state.done` counts the articles left out."""
     ahead: list[Article | IngestError] = []
+
+    def left_out() -> None:
+        if state is not None:
+            state.done += 1
 
     def release() -> Iterator[Article]:
         ids = [item.id for item in ahead if not isinstance(item, IngestError)]
-        stored = known(ids) if skip_unchanged and known is not None and ids else {}
+        stored = known(ids) if known is not None and ids else {}
         for item in ahead:
             if isinstance(item, IngestError):
                 report.errors.append(item)
-                state.done += 1
+                left_out()
                 continue
             if on_article:
                 on_article(item.id)
             if stored.get(item.id) == (content_hash(item.text), pipeline_version()):
                 report.unchanged.append(item.id)
-                state.done += 1
+                left_out()
                 continue
             yield item
         ahead.clear()
@@ -408,6 +413,7 @@ class ShardReport:
 
     shards: list[Path] = field(default_factory=list)
     built: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)  # left out: the store holds them as they are
     refused: list[Refusal] = field(default_factory=list)
     errors: list[IngestError] = field(default_factory=list)
     quads: int = 0
@@ -425,8 +431,13 @@ def build_shards(
     validate: bool = True,
     partition_size: int = 256,
     max_in_flight: int | None = None,
+    known: Callable[[list[str]], dict[str, tuple[str, str]]] | None = None,
 ) -> ShardReport:
     """Extract and validate articles on a Dask cluster; each partition becomes `part-NNNNN.nq` in `shards_dir`.
+
+    `known` leaves out the articles a store already holds as they are (`stored_hashes` of that
+    store, as `build` does). A folder holding shards already is refused (FileExistsError): a
+    graph in two shards, an old version beside a new one, would be loaded as both.
 
     `scheduler` is a `distributed.Client` or a scheduler address ("tcp://host:8786").
     The workers write the shards themselves, so `shards_dir` must be a folder
@@ -438,6 +449,12 @@ def build_shards(
     from distributed import Client, as_completed
 
     folder = Path(shards_dir).resolve()
+    earlier = sorted(folder.glob("part-*.nq")) if folder.is_dir() else []
+    if earlier:
+        raise FileExistsError(
+            f"{folder}: holds {len(earlier)} shard(s) of an earlier run ({earlier[0].name}…); "
+            "load them (confkg load) and remove them, or give an empty --shards folder"
+        )
     folder.mkdir(parents=True, exist_ok=True)
     client = scheduler if isinstance(scheduler, Client) else Client(str(scheduler))
     own_client = client is not scheduler
@@ -463,10 +480,7 @@ def build_shards(
                 take(next(running))
 
         seen: set[str] = set()
-        for item in iter_articles(paths):
-            if isinstance(item, IngestError):
-                report.errors.append(item)
-                continue
+        for item in _articles(paths, report, known):
             if item.id in seen:
                 report.errors.append(IngestError(item.source or item.id, f"duplicate article id {item.id!r}"))
                 continue
