@@ -84,13 +84,24 @@ SELECT ?g ?pub WHERE {
 """
 
 # The Arabic labels of the given entities (always a VALUES list: the chunk's entities, each an
-# instance of MERGED_CLASSES) in each article graph. No `?s a ?type` in the pattern: every article
-# graph that labels an entity types it, and the join read every (entity, graph) pair again, which
-# for an entity named in thousands of articles (an organisation's secretariat) was most of an
-# incremental build's merge. Ten articles' 107 entities in a 20,000-article store: 2.0-2.5 s with
-# the type, 0.5-0.8 s without; the same rows on every entity of the benchmark's query store.
-_LABEL_QUERY = """
-SELECT ?s ?label (COUNT(?g) AS ?n) (GROUP_CONCAT(STR(?g); separator=" ") AS ?graphs) WHERE {
+# instance of MERGED_CLASSES), to find those written more than one way. No `?s a ?type` in the
+# pattern: every article graph that labels an entity types it, and the join read every (entity,
+# graph) pair again, which for an entity named in thousands of articles (an organisation's
+# secretariat) was most of an incremental build's merge. Ten articles' 107 entities in a
+# 20,000-article store: 2.0-2.5 s with the type, 0.5-0.8 s without; the same rows on every entity
+# of that store.
+_SPELLINGS_QUERY = """
+SELECT DISTINCT ?s ?label WHERE {
+  %(values)s
+  GRAPH ?g { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?label }
+  FILTER(LANG(?label) = "ar")
+  FILTER(?g != <%(merged)s>)
+}
+"""
+# Which graphs give each label, asked only for the entities written more than one way (a few in a
+# chunk): spelling every graph's IRI out for every entity took as long again.
+_LABEL_GRAPHS_QUERY = """
+SELECT ?s ?label (GROUP_CONCAT(STR(?g); separator=" ") AS ?graphs) WHERE {
   %(values)s
   GRAPH ?g { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?label }
   FILTER(LANG(?label) = "ar")
@@ -202,9 +213,16 @@ def _merge_chunk(store: KGStore, subjects: list[URIRef], summary: MergeSummary) 
         if when.year and not stated["year"]:
             derived(c, CK.year, Literal(str(when.year), datatype=XSD.gYear), sources)
 
+    spellings: dict[str, int] = defaultdict(int)
+    for s, _ in store.select_values(_SPELLINGS_QUERY % {**fmt, "values": _values(subjects, "s")}):
+        spellings[s] += 1
+    several = sorted(s for s, n in spellings.items() if n > 1)
     labels: dict[URIRef, list[tuple[Literal, int, list[str]]]] = defaultdict(list)
-    for s, label, n, graphs in store.select_values(_LABEL_QUERY % {**fmt, "values": _values(subjects, "s")}):
-        labels[URIRef(s)].append((Literal(label, lang="ar"), int(n), graphs.split()))
+    if several:
+        query = _LABEL_GRAPHS_QUERY % {**fmt, "values": _values(several, "s")}
+        for s, label, graphs in store.select_values(query):
+            sources = graphs.split()  # one a graph: a graph states a label once
+            labels[URIRef(s)].append((Literal(label, lang="ar"), len(sources), sources))
     for s, variants in labels.items():
         if len(variants) < 2:
             continue
