@@ -168,6 +168,36 @@ def test_a_build_stopped_before_merging_is_merged_whole_by_the_next_build(tmp_pa
     assert _q(store, q) == [("2025-11-24",)]
 
 
+def test_a_stopped_removal_of_every_article_is_withdrawn_by_the_next_build(tmp_path, runner, monkeypatch):
+    """With no article left, the merged graph still spoke of the removed articles' entities: the
+    next command merges every entity the merged graph speaks of, not only those it touches."""
+    from confkg import upkeep
+    from confkg.resolve import merge
+
+    folder, other, store = tmp_path / "in", tmp_path / "other", tmp_path / "store"
+    folder.mkdir(), other.mkdir()
+    for name in ("001_68def380e0635f55.txt", "004_7f5ce3c5399a6bce.txt"):
+        shutil.copy(SEEDS / name, folder)
+    shutil.copy(SEEDS / "002_f50b1f537d9797d9.txt", other)
+    assert runner.invoke(main, ["build", str(folder), "--store", str(store), "-q"]).exit_code == 0
+    q = "SELECT ?s WHERE { <https://w3id.org/confkg/id/conference/interpol-general-assembly-93> ck:startDate ?s }"
+    assert _q(store, q) == [("2025-11-24",)]
+
+    def fail(*args, **kwargs):
+        raise StoreError("the disk is full")
+
+    monkeypatch.setattr(merge, "update_merged", fail)
+    removed = runner.invoke(
+        main, ["remove", "001_68def380e0635f55", "004_7f5ce3c5399a6bce", "--store", str(store)]
+    )
+    assert removed.exit_code != 0
+    monkeypatch.undo()
+    assert _q(store, q) == [("2025-11-24",)]  # the merged date outlived its articles
+    assert runner.invoke(main, ["build", str(other), "--store", str(store), "-q"]).exit_code == 0
+    assert _q(store, q) == []
+    assert not (store / upkeep.PENDING_FILE).exists()
+
+
 def test_a_link_run_after_a_stopped_build_does_not_hide_what_the_build_left_undone(
     tmp_path, runner, monkeypatch
 ):

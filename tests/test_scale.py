@@ -158,11 +158,13 @@ def test_dask_leaves_out_what_the_store_holds_and_refuses_a_folder_of_old_shards
     )
     assert refused.exit_code != 0 and "earlier run" in refused.output and str(shards) in refused.output
     assert sorted(p.name for p in shards.iterdir()) == ["part-00000.nq"]  # untouched
-    second = runner.invoke(
-        main, ["build", str(folder), "--dask", address, "--shards", str(again), "--store", str(store)]
-    )
+    with KGStore.open(store, create=False):  # held by another command (a build, serve): read anyway
+        second = runner.invoke(
+            main, ["build", str(folder), "--dask", address, "--shards", str(again), "--store", str(store)]
+        )
     assert second.exit_code == 0, second.output
     assert "built 1 article(s)" in second.output and "4 unchanged" in second.output
+    assert f"confkg load {again} --store {store}" in second.output
     shard = (again / "part-00000.nq").read_text("utf-8")
     assert {line.rsplit(" ", 2)[-2] for line in shard.splitlines()} == {
         "<https://w3id.org/confkg/id/graph/003_c716a55496f628a4>"
@@ -182,6 +184,16 @@ def test_dask_leaves_out_what_the_store_holds_and_refuses_a_folder_of_old_shards
         ],
     )
     assert forced.exit_code == 0 and "built 5 article(s)" in forced.output
+    # an id met twice is an error even where one copy is unchanged in the store
+    (folder / "more").mkdir()
+    (folder / "more" / "001_68def380e0635f55.txt").write_text(
+        "تعديل " * 5 + (SEEDS / "001_68def380e0635f55.txt").read_text("utf-8"), "utf-8"
+    )
+    twice = runner.invoke(
+        main,
+        ["build", str(folder), "--dask", address, "--shards", str(tmp_path / "twice"), "--store", str(store)],
+    )
+    assert twice.exit_code == 1 and "duplicate article id '001_68def380e0635f55'" in twice.output
 
 
 def test_one_shard_per_partition_and_reloading_replaces(cluster, expected, tmp_path):
@@ -397,6 +409,24 @@ def _removal_merges_as_in_the_embedded_store(url: str, seed_store_copy: Path, ru
         assert union == named  # servers differ in how they write some datatypes: compare each with itself
 
 
+def test_a_server_that_sends_every_row_is_asked_once(oxigraph_server, runner, monkeypatch):
+    """Only an answer of exactly PAGE_ROWS rows may have been cut; a longer one is whole."""
+    from confkg.store import remote
+
+    built = runner.invoke(main, ["build", str(SEEDS), "--store", oxigraph_server, "--quiet"])
+    assert built.exit_code == 0, built.output
+    monkeypatch.setattr(remote, "PAGE_ROWS", 100)
+    with KGStore.open(oxigraph_server) as store:
+        asked = []
+        ask = store._ask
+        monkeypatch.setattr(store, "_ask", lambda q: asked.append(q) or ask(q))
+        rows = list(store.query("SELECT ?s ?p ?o WHERE { ?s ?p ?o }"))
+        assert len(rows) > 10 * 100 and len(asked) == 1
+        exactly = list(store.query("SELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 100"))
+        # may have been cut: read again, a page of 100 and an empty one
+        assert len(asked) == 1 + 1 + 2 and len(set(map(str, exactly))) == 100
+
+
 def test_oxigraph_server_merges_a_removal_as_the_embedded_store_does(
     oxigraph_server, seed_store_copy, runner
 ):
@@ -424,3 +454,8 @@ def test_a_server_that_cuts_long_answers_is_read_a_page_at_a_time(
         assert _merged_graph(store) == _merged_graph(embedded)
         union, named = _union_and_named_graphs(store)
         assert union == named and len(named) > 10 * CAP
+        # a query with a dataset clause cannot be paged: its cut answer is an error, not a short list
+        from confkg.store.remote import RemoteStoreError
+
+        with pytest.raises(RemoteStoreError, match="cut the answer"):
+            store.query(f"SELECT ?s ?p ?o FROM <{store.union_graph}> WHERE {{ ?s ?p ?o }}")

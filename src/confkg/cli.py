@@ -189,7 +189,10 @@ def _build_on_dask(
 
     store = None
     if skip_in is not None and (is_remote(skip_in) or Path(skip_in).is_dir()):
-        store = open_store(skip_in)
+        try:
+            store = KGStore.open_read_only(skip_in)  # no lock: queries and serve go on meanwhile
+        except StoreError as exc:
+            fail(str(exc))
     try:
         known = (lambda ids: stored_hashes(store, ids)) if store is not None else None
         report = build_shards(paths, shards_dir, scheduler=address, validate=validate, known=known)
@@ -217,7 +220,7 @@ def _build_on_dask(
         + (f"; {len(report.unchanged)} unchanged in {skip_in}" if report.unchanged else "")
         + (f"; refused {len(report.refused)}" if report.refused else "")
         + (f"; {len(report.errors)} error(s)" if report.errors else "")
-        + f". Next: confkg load {shards_dir} --store STORE"
+        + f". Next: confkg load {shards_dir} --store {skip_in if store is not None else 'STORE'}"
     )
     if not report.ok:
         sys.exit(1)

@@ -209,11 +209,13 @@ def _articles(
     *,
     state: BuildProgress | None = None,
     on_article: Callable[[str], None] | None = None,
+    seen: set[str] | None = None,
 ) -> Iterator[Article]:
     """The articles to build: ingest errors and unchanged articles go into `report` and are left out.
 
     `known` gives the stored (content hash, pipeline version) of some article ids (None: rebuild
-    every article); `state.done` counts the articles left out."""
+    every article); `state.done` counts the articles left out. With `seen`, an id met before in
+    this run is an error, unchanged or not."""
     ahead: list[Article | IngestError] = []
 
     def left_out() -> None:
@@ -228,6 +230,14 @@ def _articles(
                 report.errors.append(item)
                 left_out()
                 continue
+            if seen is not None:
+                if item.id in seen:
+                    report.errors.append(
+                        IngestError(item.source or item.id, f"duplicate article id {item.id!r}")
+                    )
+                    left_out()
+                    continue
+                seen.add(item.id)
             if on_article:
                 on_article(item.id)
             if stored.get(item.id) == (content_hash(item.text), pipeline_version()):
@@ -375,7 +385,13 @@ def stored_hashes(store: KGStore, article_ids: Iterable[str]) -> dict[str, tuple
 
     Each article's own graph and node are named in the query (VALUES), so the engine looks them
     up rather than reading every stored article."""
-    found = _about_articles(store, article_ids, f"<{CK.contentHash}> ?h ; <{CK.pipelineVersion}> ?v", "?h ?v")
+    ids = [i for i in dict.fromkeys(article_ids) if ARTICLE_ID.fullmatch(i)]
+    # only the articles whose graph is there go to a query (the embedded store finds the graphs by
+    # key, no query): a first build asks none, and queries between bulk loads make RocksDB keep
+    # memory (a 4,000-article first build peaked at 260 MiB with one every 256 articles, 225 without)
+    held = {str(g) for g in store.stored([iris.article_graph(i) for i in ids])}
+    ids = [i for i in ids if str(iris.article_graph(i)) in held]
+    found = _about_articles(store, ids, f"<{CK.contentHash}> ?h ; <{CK.pipelineVersion}> ?v", "?h ?v")
     return {aid: (h, v) for aid, h, v in found}
 
 
@@ -479,12 +495,7 @@ def build_shards(
             while running.count() >= limit:
                 take(next(running))
 
-        seen: set[str] = set()
-        for item in _articles(paths, report, known):
-            if item.id in seen:
-                report.errors.append(IngestError(item.source or item.id, f"duplicate article id {item.id!r}"))
-                continue
-            seen.add(item.id)
+        for item in _articles(paths, report, known, seen=set()):
             partition.append(item)
             if len(partition) >= partition_size:
                 submit()

@@ -42,8 +42,9 @@ class Change:
     """A change to the store's article graphs under way (see `begin`)."""
 
     link_state: dict | None  # what the links state file said before the change
-    stale: bool  # no state on a store that keeps one: an earlier command stopped (or predates it)
-    recover: bool  # stale, and the store held articles: merge every entity, not only those touched
+    # an earlier command stopped (its marker is there, or the links state is missing on a store
+    # that keeps one, or the store predates both): merge and link every entity, not only those touched
+    stale: bool
 
 
 def begin(store: KGStore) -> Change:
@@ -53,13 +54,13 @@ def begin(store: KGStore) -> Change:
     link_state = read_link_state(store)
     marker = pending_file(store)
     stopped = marker is not None and marker.exists()
+    # even on a store left without articles: the merged graph may still speak of a stopped
+    # command's entities, and merging every entity (those it speaks of too) withdraws that
     stale = stopped or (link_state is None and review_file(store) is not None)
-    # on a store without articles every entity is touched anyway
-    recover = stale and store.article_count() > 0
     if marker is not None and not stopped:
         _write_marker(marker)
     drop_link_state(store)
-    return Change(link_state, stale, recover)
+    return Change(link_state, stale)
 
 
 def _write_marker(path: Path) -> None:
@@ -90,7 +91,7 @@ def finish(
     from confkg.link import link_offline, restore_link_state
     from confkg.resolve.merge import update_merged
 
-    merged = update_merged(store, subjects=None if change.recover else touched)
+    merged = update_merged(store, subjects=None if change.stale else touched)
     if not (changed or change.stale):
         restore_link_state(store, change.link_state)
         _clear_marker(store)

@@ -56,6 +56,7 @@ class KGStore:
     def __init__(self, ox_store: ox.Store, location: str | None) -> None:
         self.ox = ox_store
         self.location = location
+        self.read_only = False  # open_read_only: no lock taken, no writes
         self._unflushed = 0  # quads written since the last flush
         self.dataset = Dataset(store=OxigraphStore(store=ox_store), default_union=False)
         bind_prefixes(self.dataset)
@@ -89,11 +90,28 @@ class KGStore:
                 ) from exc
             raise StoreError(f"{path}: cannot open the store ({msg.splitlines()[0]})") from exc
 
+    @classmethod
+    def open_read_only(cls, location: str | Path) -> KGStore:
+        """The store at `location` to read from, without taking its lock: a build or serve may hold
+        it meanwhile (what they write later is not seen). Writing through it fails."""
+        if isinstance(location, str) and location.lower().startswith(("http://", "https://")):
+            return cls.open(location)
+        path = Path(location)
+        if not path.is_dir():
+            raise StoreError(f"{path}: no confkg store here (run 'confkg build' first)")
+        try:
+            store = cls(ox.Store.read_only(str(path)), str(path))
+        except OSError as exc:
+            raise StoreError(f"{path}: cannot open the store ({str(exc).splitlines()[0]})") from exc
+        store.read_only = True
+        return store
+
     def close(self) -> None:
         """Flush and release the store, so that another KGStore can open the folder at once."""
         if getattr(self, "ox", None) is None:
             return
-        self.ox.flush()
+        if not self.read_only:
+            self.ox.flush()
         # rdflib's Dataset keeps reference cycles: Oxigraph's lock is released only when
         # the last reference goes, so break the links and collect now rather than later.
         self.dataset.store._store = None

@@ -24,8 +24,9 @@ Unlike the embedded store, a replacement spans several HTTP requests and is not
 atomic. What makes a half-written article harmless: each graph is dropped and
 rewritten, and an article graph's ck:contentHash goes in its last request, so an
 interrupted build leaves an article without its hash and the next build redoes it.
-A long SELECT answer (PAGE_ROWS rows or more) is read again a page at a time: servers cut
-answers (Virtuoso at 10,000 rows) and say so only in a header (`RemoteStore.query`).
+A SELECT answer of exactly PAGE_ROWS rows is read again a page at a time: servers cut answers
+(Virtuoso at 10,000 rows) and say so only in a header (`RemoteStore.query`). CONSTRUCT and
+DESCRIBE answers are not paged.
 
 A patch of the merged graph (`patch_graph`) first takes out what it replaces, then adds
 the new triples in batches: interrupted, it leaves some entities without their merged
@@ -230,10 +231,11 @@ class RemoteStore:
         """Run a SPARQL query string over the union of all graphs (rdflib Result), as KGStore.query does.
 
         Servers cap the rows of one answer (Virtuoso: ResultSetMaxRows, 10,000 by default) and say
-        so only in a header. A SELECT answer of PAGE_ROWS rows or more is therefore read again a
-        page at a time (`_paged`), so no caller gets a silently cut list."""
+        so only in a header. A SELECT answer of exactly PAGE_ROWS rows is therefore read again a
+        page at a time (`_paged`), so no SELECT answer comes back silently cut; a server that sends
+        more rows than that has cut nothing and is not asked again."""
         result = self._ask(sparql)
-        if result.type == "SELECT" and len(result.bindings) >= PAGE_ROWS:
+        if result.type == "SELECT" and len(result.bindings) == PAGE_ROWS:
             result.bindings = self._paged(sparql, [str(v) for v in result.vars or ()])
         return result
 
@@ -259,9 +261,17 @@ class RemoteStore:
 
         The query goes whole into a subquery, sorted by its own ORDER BY or else by all its
         variables, and the pages are cut outside it: Virtuoso refuses an ORDER BY whose LIMIT plus
-        OFFSET passes 10,000 (MaxSortedTopRows, error SR353) but not one in a subquery."""
+        OFFSET passes 10,000 (MaxSortedTopRows, error SR353) but not one in a subquery. A query
+        with a dataset clause (FROM) or a Virtuoso pragma (DEFINE) cannot go into a subquery: its
+        cut answer is an error rather than a short list."""
         prologue, body = _split_prologue(sparql)
-        if not _ORDER_BY.search(body[body.rfind("}") :]) and names:
+        outer = _top_level(body)
+        if _DATASET_OR_PRAGMA.search(outer):
+            raise RemoteStoreError(
+                f"{self.url}: the server cut the answer at {PAGE_ROWS:,} rows, and a query with FROM or "
+                "DEFINE cannot be read in pages: add LIMIT and OFFSET to read it in parts"
+            )
+        if not _ORDER_BY.search(outer) and names:
             body = f"SELECT * WHERE {{ {{\n{body}\n}} }} ORDER BY {' '.join('?' + n for n in names)}"
         rows: list = []
         while True:
@@ -398,6 +408,33 @@ def _ntriple_lines(graph: Graph | str) -> list[str]:
 
 _GRAPH_WORD = re.compile(r"\bGRAPH\b", re.IGNORECASE)
 _ORDER_BY = re.compile(r"\bORDER\s+BY\b", re.IGNORECASE)
+_DATASET_OR_PRAGMA = re.compile(r"\bFROM\b|\bDEFINE\b", re.IGNORECASE)
+# what may hold braces or keywords that are not the query's own: IRIs, strings, comments
+_OPAQUE = re.compile(
+    r"<[^<>\"{}|^`\\\s]*>"
+    r'|"""[\s\S]*?"""'
+    r"|'''[\s\S]*?'''"
+    r'|"(?:[^"\\\n]|\\.)*"'
+    r"|'(?:[^'\\\n]|\\.)*'"
+    r"|#[^\n]*"
+)
+
+
+def _top_level(query: str) -> str:
+    """The query's text outside every group ({ … }), IRIs, strings and comments blanked: where its
+    own solution modifiers (ORDER BY) and dataset clauses (FROM) are."""
+    text = _OPAQUE.sub(" ", query)
+    out, depth = [], 0
+    for ch in text:
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth = max(0, depth - 1)
+        elif depth == 0:
+            out.append(ch)
+    return "".join(out)
+
+
 # the prologue: comments, BASE and PREFIX declarations before the query form
 _PROLOGUE = re.compile(r"(?:\s+|#[^\n]*(?:\n|$)|BASE\s*<[^>]*>|PREFIX\s+[^\s:]*:\s*<[^>]*>)*", re.IGNORECASE)
 
