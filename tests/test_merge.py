@@ -144,35 +144,48 @@ def test_removing_an_article_withdraws_what_only_it_supported(seed_store_copy, r
         ).askAnswer
 
 
-def test_a_build_stopped_before_merging_is_merged_whole_by_the_next_build(tmp_path, runner, monkeypatch):
-    """The articles a stopped build wrote are unchanged for the next build, which would merge
-    nothing: with no links state left (see confkg.link), it merges every entity."""
-    from confkg.resolve import merge
+GA93_START = (
+    "SELECT ?s WHERE { <https://w3id.org/confkg/id/conference/interpol-general-assembly-93> ck:startDate ?s }"
+)
 
-    folder, store = tmp_path / "in", tmp_path / "store"
-    folder.mkdir()
-    shutil.copy(SEEDS / "001_68def380e0635f55.txt", folder)
-    assert runner.invoke(main, ["build", str(folder), "--store", str(store), "-q"]).exit_code == 0
-    q = "SELECT ?s WHERE { <https://w3id.org/confkg/id/conference/interpol-general-assembly-93> ck:startDate ?s }"
-    shutil.copy(SEEDS / "004_7f5ce3c5399a6bce.txt", folder)
+
+def _merge_fails(monkeypatch) -> None:
+    """Until monkeypatch.undo(): every merge stops half-way, as a full disk or a kill would."""
+    from confkg.resolve import merge
 
     def fail(*args, **kwargs):
         raise StoreError("the disk is full")
 
     monkeypatch.setattr(merge, "update_merged", fail)
+
+
+def _stopped_build(tmp_path: Path, runner, monkeypatch) -> tuple[Path, Path]:
+    """A store built from article 001, then a build adding 004 that stopped before merging."""
+    folder, store = tmp_path / "in", tmp_path / "store"
+    folder.mkdir()
+    shutil.copy(SEEDS / "001_68def380e0635f55.txt", folder)
+    assert runner.invoke(main, ["build", str(folder), "--store", str(store), "-q"]).exit_code == 0
+    shutil.copy(SEEDS / "004_7f5ce3c5399a6bce.txt", folder)
+    _merge_fails(monkeypatch)
     assert runner.invoke(main, ["build", str(folder), "--store", str(store), "-q"]).exit_code != 0
-    assert _q(store, q) == []  # 004 written, the dates not merged
     monkeypatch.undo()
+    assert _q(store, GA93_START) == []  # 004 written, the dates not merged
+    return folder, store
+
+
+def test_a_build_stopped_before_merging_is_merged_whole_by_the_next_build(tmp_path, runner, monkeypatch):
+    """The articles a stopped build wrote are unchanged for the next build, which would merge
+    nothing: with no links state left (see confkg.link), it merges every entity."""
+    folder, store = _stopped_build(tmp_path, runner, monkeypatch)
     again = runner.invoke(main, ["build", str(folder), "--store", str(store), "-q"])
     assert again.exit_code == 0 and "built 0 article(s); 2 unchanged" in again.output
-    assert _q(store, q) == [("2025-11-24",)]
+    assert _q(store, GA93_START) == [("2025-11-24",)]
 
 
 def test_a_stopped_removal_of_every_article_is_withdrawn_by_the_next_build(tmp_path, runner, monkeypatch):
     """With no article left, the merged graph still spoke of the removed articles' entities: the
     next command merges every entity the merged graph speaks of, not only those it touches."""
     from confkg import upkeep
-    from confkg.resolve import merge
 
     folder, other, store = tmp_path / "in", tmp_path / "other", tmp_path / "store"
     folder.mkdir(), other.mkdir()
@@ -180,21 +193,16 @@ def test_a_stopped_removal_of_every_article_is_withdrawn_by_the_next_build(tmp_p
         shutil.copy(SEEDS / name, folder)
     shutil.copy(SEEDS / "002_f50b1f537d9797d9.txt", other)
     assert runner.invoke(main, ["build", str(folder), "--store", str(store), "-q"]).exit_code == 0
-    q = "SELECT ?s WHERE { <https://w3id.org/confkg/id/conference/interpol-general-assembly-93> ck:startDate ?s }"
-    assert _q(store, q) == [("2025-11-24",)]
-
-    def fail(*args, **kwargs):
-        raise StoreError("the disk is full")
-
-    monkeypatch.setattr(merge, "update_merged", fail)
+    assert _q(store, GA93_START) == [("2025-11-24",)]
+    _merge_fails(monkeypatch)
     removed = runner.invoke(
         main, ["remove", "001_68def380e0635f55", "004_7f5ce3c5399a6bce", "--store", str(store)]
     )
     assert removed.exit_code != 0
     monkeypatch.undo()
-    assert _q(store, q) == [("2025-11-24",)]  # the merged date outlived its articles
+    assert _q(store, GA93_START) == [("2025-11-24",)]  # the merged date outlived its articles
     assert runner.invoke(main, ["build", str(other), "--store", str(store), "-q"]).exit_code == 0
-    assert _q(store, q) == []
+    assert _q(store, GA93_START) == []
     assert not (store / upkeep.PENDING_FILE).exists()
 
 
@@ -204,29 +212,15 @@ def test_a_link_run_after_a_stopped_build_does_not_hide_what_the_build_left_undo
     """`confkg link` writes a fresh links state; the build's own marker still says the merged graph
     of the stopped build's articles was never made, so the next build makes it."""
     from confkg import upkeep
-    from confkg.resolve import merge
 
-    folder, store = tmp_path / "in", tmp_path / "store"
-    folder.mkdir()
-    shutil.copy(SEEDS / "001_68def380e0635f55.txt", folder)
-    assert runner.invoke(main, ["build", str(folder), "--store", str(store), "-q"]).exit_code == 0
-    assert not (store / upkeep.PENDING_FILE).exists()
-    q = "SELECT ?s WHERE { <https://w3id.org/confkg/id/conference/interpol-general-assembly-93> ck:startDate ?s }"
-    shutil.copy(SEEDS / "004_7f5ce3c5399a6bce.txt", folder)
-
-    def fail(*args, **kwargs):
-        raise StoreError("the disk is full")
-
-    monkeypatch.setattr(merge, "update_merged", fail)
-    assert runner.invoke(main, ["build", str(folder), "--store", str(store), "-q"]).exit_code != 0
-    monkeypatch.undo()
+    folder, store = _stopped_build(tmp_path, runner, monkeypatch)
     assert (store / upkeep.PENDING_FILE).exists()
     linked = runner.invoke(main, ["link", "--offline", "--store", str(store)])
     assert linked.exit_code == 0, linked.output
-    assert _q(store, q) == []  # linking does not merge
+    assert _q(store, GA93_START) == []  # linking does not merge
     again = runner.invoke(main, ["build", str(folder), "--store", str(store), "-q"])
     assert again.exit_code == 0 and "built 0 article(s); 2 unchanged" in again.output
-    assert _q(store, q) == [("2025-11-24",)]
+    assert _q(store, GA93_START) == [("2025-11-24",)]
     assert not (store / upkeep.PENDING_FILE).exists()
 
 
@@ -236,12 +230,11 @@ def test_adding_one_article_updates_the_merged_graph_without_rebuilding_the_othe
     shutil.copy(SEEDS / "001_68def380e0635f55.txt", folder)
     store = tmp_path / "store"
     runner.invoke(main, ["build", str(folder), "--store", str(store), "-q"])
-    q = "SELECT ?s WHERE { <https://w3id.org/confkg/id/conference/interpol-general-assembly-93> ck:startDate ?s }"
-    assert _q(store, q) == []
+    assert _q(store, GA93_START) == []
     shutil.copy(SEEDS / "004_7f5ce3c5399a6bce.txt", folder)
     result = runner.invoke(main, ["build", str(folder), "--store", str(store), "-q"])
     assert re.search(r"built 1 article\(s\), [0-9,]+ quads; 1 unchanged\.", result.output)
-    assert _q(store, q) == [("2025-11-24",)]
+    assert _q(store, GA93_START) == [("2025-11-24",)]
 
 
 def test_what_a_build_reads_from_the_graphs_it_writes_is_what_the_store_gives_for_them():
