@@ -198,9 +198,10 @@ def _build_on_dask(
         report = build_shards(paths, shards_dir, scheduler=address, validate=validate, known=known)
     except ImportError as exc:
         fail(f"--dask needs dask.distributed ({exc.name}); pip install 'confkg[scale]'")
-    except FileExistsError as exc:
-        fail(str(exc))
-    except StoreError as exc:
+    except (
+        FileExistsError,
+        StoreError,
+    ) as exc:  # before OSError: a folder of old shards, an unreadable store
         fail(str(exc))
     except OSError as exc:
         fail(f"{address}: cannot use the Dask cluster ({exc})")
