@@ -2,6 +2,8 @@
 
 import random
 
+import pytest
+
 from confkg.text import normalize as norm_module
 from confkg.text.normalize import NormText, fold, name_key, normalize, stems
 from confkg.text.numbers import read_ordinal
@@ -31,9 +33,38 @@ def test_folding_character_by_character_is_what_the_translation_table_gives():
     every = "".join(chr(k) for k in table)
     rng = random.Random(5)
     pool = every + "الإنتربول مؤتمر شؤون مسئول الدورةُ ٤٢ Interpol ـ\u200f\n"
-    texts = [every, every[::-1], "", "plain ascii", *("".join(rng.choices(pool, k=200)) for _ in range(300))]
+    # short texts take one search for the characters they hold, long ones a pass per character
+    lengths = [rng.choice([1, 5, 20, 100, 127, 128, 129, 200, 400]) for _ in range(400)]
+    texts = [every, every[::-1], "", "plain ascii", *("".join(rng.choices(pool, k=k)) for k in lengths)]
+    keeping_lines = {**table, ord("\n"): "\n"}
     for text in texts:
         assert fold(text) == text.translate(table)
+        assert fold(text, keep_lines=True) == text.translate(keeping_lines)
+
+
+def test_line_keys_and_short_pieces_are_what_normalize_gives_line_by_line():
+    """The sentence splitter takes each line's `normalize` from the article's folded text, and
+    skips a piece shorter than two normalised characters without normalising it."""
+    from confkg.text.normalize import normalized_lines, shorter_than_two
+
+    rng = random.Random(8)
+    # Greek final sigma lower-cases by context; İ lower-cases to two characters (general path)
+    pool = "اأإآة ىیئؤـًٌٍَُِّْ\u0670\n\t\u00a0\u2028 ΣσİI۱٢abcXYZ.،,-" + "".join(map(chr, range(0x610, 0x620)))
+    texts = [
+        "",
+        "\n",
+        "ΑΣ\nΒ",
+        "İ",
+        "ً ـ",
+        "سطر\n\nسطر ثان  ",
+        *("".join(rng.choices(pool, k=rng.randint(0, 60))) for _ in range(3000)),
+    ]
+    for text in texts:
+        expected = [normalize(line) for line in text.split("\n")]
+        assert NormText(text).line_keys() == expected, text
+        assert normalized_lines(text) == expected, text
+        for piece in [text, *text.split()]:
+            assert shorter_than_two(piece) == (len(normalize(piece)) < 2), piece
 
 
 def test_tokens_end_after_the_marks_that_follow_them_whatever_the_text_drops():
@@ -176,3 +207,65 @@ def test_word_positions_and_lookup_keys_point_at_every_token_and_stay_apart():
         assert set(at) == {t.index for t in nt.tokens if key in first_keys(t.norm)}
     assert sorted(keys["امن"]) == [0, 1, 2, 3, 5]
     assert nt.word_positions() == {"الامن": [0, 3], "وامن": [1], "امن": [2, 5], "مءتمر": [4]}
+
+
+def test_indexes_in_a_group_find_what_they_find_alone():
+    """A group looks for its members' first words together; each member's matches are its own."""
+    from confkg.text.phrases import PhraseGroup
+
+    def indexes() -> list[PhraseIndex]:
+        places, bodies, words = PhraseIndex(), PhraseIndex(), PhraseIndex()
+        places.add("الرباط", "rabat")
+        places.add("مدينة الرباط", "rabat-city")
+        bodies.add("مجلس وزراء الداخلية العرب", "aimc")
+        bodies.add("مجلس الأمن", "unsc")
+        words.add("مجلس", "council")
+        words.add("الأمن", "security")
+        return [places, bodies, words]
+
+    alone, grouped = indexes(), indexes()
+    group = PhraseGroup(grouped)
+    texts = [
+        "انعقد مجلس وزراء الداخلية العرب بمدينة الرباط وناقش مجلس الأمن والأمن",
+        "وللمجلس دور، والرباط مدينة",
+        "",
+    ]
+    for text in texts:
+        nt = NormText(text)
+        assert [ix.find_all(nt) for ix in grouped] == [ix.find_all(NormText(text)) for ix in alone]
+    assert [m.value for m in grouped[2].find_all(NormText(texts[0]))] == [
+        "council",
+        "council",
+        "security",
+        "security",
+    ]
+    # a name added after grouping is found by the group too
+    for ix in (alone[0], grouped[0]):
+        ix.add("الداخلية", "interior")
+    nt = NormText(texts[0])
+    assert grouped[0].find_all(nt) == alone[0].find_all(NormText(texts[0]))
+    assert "interior" in [m.value for m in grouped[0].find_all(nt)]
+    with pytest.raises(ValueError):
+        PhraseGroup([grouped[1]])
+    assert group.starts(nt) is group.starts(nt)  # once per text
+
+
+def test_the_gazetteer_indexes_find_in_their_group_what_they_find_alone():
+    import copy
+    from pathlib import Path
+
+    from confkg.extract import load_gazetteer
+
+    gaz = load_gazetteer()
+    assert gaz.phrases is not None
+    members = gaz.phrase_indexes()
+    assert len(members) > 20 and all(ix._group is gaz.phrases for ix in members)
+    seeds = sorted((Path(__file__).parent.parent / "seeds" / "articles").glob("*.txt"))
+    assert seeds
+    for path in seeds:
+        text = path.read_text("utf-8")
+        nt = NormText(text)
+        for ix in members:
+            detached = copy.copy(ix)
+            detached._group = None
+            assert ix.find_all(nt) == detached.find_all(NormText(text))

@@ -43,7 +43,7 @@ class Doc:
     @classmethod
     def build(cls, article: Article, gaz: Gazetteer) -> Doc:
         nt = NormText(article.text)
-        sentences = split_sentences(article.text, boilerplate=gaz.boilerplate)
+        sentences = split_sentences(article.text, boilerplate=gaz.boilerplate, line_keys=nt.line_keys())
         sent_of_token = [-1] * len(nt.tokens)
         sent_tokens: list[tuple[int, int]] = []
         # tokens are in order of both start and end: a sentence holds those from the first

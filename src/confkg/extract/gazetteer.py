@@ -16,7 +16,7 @@ from pathlib import Path
 
 from confkg.text.dates import Calendar, calendar_from
 from confkg.text.normalize import normalize, strip_article
-from confkg.text.phrases import PhraseIndex
+from confkg.text.phrases import PhraseGroup, PhraseIndex
 from confkg.text.sentences import Boilerplate
 
 
@@ -130,8 +130,18 @@ class Gazetteer:
     boilerplate: Boilerplate = field(default_factory=lambda: Boilerplate([], []))
     calendar: Calendar | None = None
 
+    phrases: PhraseGroup | None = None
+
     def trigger(self, name: str) -> PhraseIndex[str]:
         return self.triggers[name]
+
+    def phrase_indexes(self) -> list[PhraseIndex]:
+        """Every phrase index of the gazetteer, the calendar's too."""
+        found = [v for v in vars(self).values() if isinstance(v, PhraseIndex)]
+        found += self.triggers.values()
+        if self.calendar is not None:
+            found += [self.calendar.months, self.calendar.weekdays]
+        return found
 
     @cached_property
     def event_verbs(self) -> frozenset[str]:
@@ -299,4 +309,6 @@ def load_gazetteer(folder: str | None = None) -> Gazetteer:
         [*bp.get("site_names", []), *bp.get("exact_lines", [])],
         bp.get("section_headers", []),
     )
+    # every index searches an article's words for its names' first words in one pass
+    g.phrases = PhraseGroup(g.phrase_indexes())
     return g

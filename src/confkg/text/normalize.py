@@ -10,8 +10,8 @@ match found in normalised text has exact offsets in the article.
 from __future__ import annotations
 
 import re
-from functools import lru_cache, partial
-from itertools import accumulate, count
+from functools import lru_cache
+from itertools import accumulate, count, repeat
 from operator import itemgetter
 from typing import NamedTuple
 
@@ -60,11 +60,25 @@ _DROP_ALL = frozenset(_DROP | {"ـ"})
 # gives; str.translate looks every character up in a dict, this is about 9 times as fast
 # on news text, which holds few of these characters.
 _FOLDS = tuple(sorted((chr(k), v or "") for k, v in _TABLE.items()))
+_FOLDS_KEEPING_LINES = tuple((ch, to) for ch, to in _FOLDS if ch != "\n")
+# The characters some fold changes: a short string (a name, a title) is folded by finding
+# which of them it holds in one search, not by looking for each of the 108 in turn.
+_FOLD_TO = dict(_FOLDS)
+_FOLDABLE = re.compile("[" + "".join(re.escape(ch) for ch in _FOLD_TO) + "]")
+_SHORT = 128  # below this length one search is faster; above, a text holds too many (ة, أ)
 
 
-def fold(text: str) -> str:
-    """`text.translate(_TABLE)`: every character folded, the dropped ones removed."""
-    for ch, to in _FOLDS:
+def fold(text: str, *, keep_lines: bool = False) -> str:
+    """`text.translate(_TABLE)`: every character folded, the dropped ones removed.
+
+    With `keep_lines`, line breaks stay as they are (the rest folds as before), so the
+    folded text splits into the folded lines.
+    """
+    if len(text) < _SHORT and not keep_lines:
+        for ch in set(_FOLDABLE.findall(text)):
+            text = text.replace(ch, _FOLD_TO[ch])
+        return text
+    for ch, to in _FOLDS_KEEPING_LINES if keep_lines else _FOLDS:
         if ch in text:
             text = text.replace(ch, to)
     return text
@@ -103,6 +117,27 @@ def normalize(text: str) -> str:
     return " ".join(fold(text).lower().split())
 
 
+# A character that normalising keeps and that is not a space: each becomes at least one
+# character of the normalised text.
+_KEPT = re.compile(r"[^\s" + "".join(re.escape(c) for c in sorted(_DROP_ALL)) + "]")
+
+
+def shorter_than_two(text: str) -> bool:
+    """Whether `normalize(text)` has fewer than two characters, found without normalising a
+    text that has two characters normalising keeps (nearly every sentence)."""
+    first = _KEPT.search(text)
+    if first is None:
+        return True
+    if _KEPT.search(text, first.end()) is not None:
+        return False
+    return len(normalize(text)) < 2  # one kept character may lower-case to two (İ)
+
+
+def normalized_lines(text: str) -> list[str]:
+    """`[normalize(line) for line in text.split("\n")]`, the text folded once, not line by line."""
+    return [" ".join(line.split()) for line in fold(text, keep_lines=True).lower().split("\n")]
+
+
 class Token(NamedTuple):
     """A word of the normalised text, with its span in the original text.
 
@@ -116,17 +151,14 @@ class Token(NamedTuple):
     index: int  # position in the token list
 
 
-# tuple.__new__ skips the named tuple's Python-level __new__: twice as fast for ~1,000 tokens
-_new_token = partial(tuple.__new__, Token)
-
-
 class NormText:
     """A normalised view of a text, with offsets back into the original."""
 
     def __init__(self, text: str) -> None:
         self.original = text
-        # every fold maps one character to one or none, so the kept characters keep their order
-        folded = fold(text).lower()
+        # every fold maps one character to one or none, so the kept characters keep their order;
+        # line breaks stay, so the folded text splits into the folded lines (line_keys)
+        folded = fold(text, keep_lines=True).lower()
         origin: list[int] | range
         one_each = False  # whether every kept character folds to exactly one
         if len(folded) == len(text) and _DROPPED.search(text) is None:
@@ -145,13 +177,15 @@ class NormText:
             chars: list[str] = []
             origin = []
             for i, ch in enumerate(text):
-                for f in fold_char(ch):
+                for f in "\n" if ch == "\n" else fold_char(ch):
                     chars.append(f)
                     origin.append(i)
             folded = "".join(chars)
         self.norm = folded
+        self._folded_whole = isinstance(origin, range) or one_each  # folded as normalize folds
         self._origin = origin
         self._readings = None  # filled by confkg.text.phrases.token_positions, shared by all indexes
+        self._phrase_starts: dict | None = None  # confkg.text.phrases.PhraseGroup.starts, per group
         self._words: dict[str, list[int]] | None = None  # word_positions, computed once
         # with nothing dropped the offsets are the same in both texts; otherwise they map back
         words, starts, ends = _word_spans(folded)
@@ -163,7 +197,13 @@ class NormText:
         elif not isinstance(origin, range):
             starts = map(self.orig_start, starts)
             ends = map(self.orig_end, ends)
-        self.tokens: list[Token] = list(map(_new_token, zip(words, starts, ends, count())))
+        self.tokens: list[Token] = list(map(tuple.__new__, repeat(Token), zip(words, starts, ends, count())))
+
+    def line_keys(self) -> list[str]:
+        """`normalize` of each line of the original text (split at "\\n"), from the folded text."""
+        if not self._folded_whole:  # folded character by character: lower-casing can differ (Σ)
+            return normalized_lines(self.original)
+        return [" ".join(line.split()) for line in self.norm.split("\n")]
 
     def word_positions(self) -> dict[str, list[int]]:
         """Each normalised word of the text and the indexes of its tokens, in order (computed once).

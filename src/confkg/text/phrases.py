@@ -11,7 +11,7 @@ allows). The longest match wins, so "الجامعة العربية للعلوم 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterable
 from functools import lru_cache, partial
 from typing import Generic, NamedTuple, TypeVar
 
@@ -51,6 +51,8 @@ class PhraseIndex(Generic[V]):
         self._trie: dict[str, _Node] = {}  # first word's key -> the trie of the later words
         self._added = 0
         self.max_len = 0
+        self._group: PhraseGroup | None = None  # shares the search for starting tokens (find_all)
+        self._slot = 0  # this index's place in its group
 
     def add(self, name: str, value: V) -> None:
         words = _words(name)
@@ -127,9 +129,12 @@ class PhraseIndex(Generic[V]):
         """Non-overlapping matches, left to right, the longest at each position."""
         out: list[Match[V]] = []
         tokens = text.tokens
-        positions = token_positions(text)
-        # only the tokens whose readings can start one of this index's names
-        starts = sorted({i for key in positions.keys() & self._trie.keys() for i in positions[key]})
+        if self._group is not None:
+            starts = self._group.starts(text)[self._slot]
+        else:
+            positions = token_positions(text)
+            # only the tokens whose readings can start one of this index's names
+            starts = sorted({i for key in positions.keys() & self._trie.keys() for i in positions[key]})
         after = 0
         for i in starts:
             if i < after:
@@ -143,6 +148,60 @@ class PhraseIndex(Generic[V]):
             out.append(_new_match((value, i, last, start, end, surface)))
             after = last + 1
         return out
+
+
+class PhraseGroup:
+    """Phrase indexes that look for their starting tokens together.
+
+    An article is searched for a gazetteer's twenty-odd indexes (places, organisations,
+    titles, each kind of trigger word). Alone, each index intersects the article's lookup keys
+    with its names' first words; a group reads the article's keys once, knowing which members
+    each key starts a name of, and keeps the answer with the text. `find_all` gives the same
+    matches either way (tested).
+    """
+
+    def __init__(self, indexes: Iterable[PhraseIndex]) -> None:
+        self._indexes = list(indexes)
+        for slot, index in enumerate(self._indexes):
+            if index._group is not None:
+                raise ValueError("a phrase index belongs to one group at most")
+            index._group, index._slot = self, slot
+        self._firsts: dict[str, tuple[int, ...]] = {}  # a first word's key -> the slots it starts names of
+        self._built: tuple[int, ...] | None = None  # the members' sizes when _firsts was made
+
+    def starts(self, text: NormText) -> list[list[int]]:
+        """For each member, by slot, the tokens where one of its names may start, in order
+        (computed once per text: read, do not change)."""
+        cached = text._phrase_starts
+        if cached is None:
+            cached = text._phrase_starts = {}
+        found = cached.get(self)
+        if found is None:
+            firsts = self._first_slots()
+            positions = token_positions(text)
+            per_slot: dict[int, set[int]] = {}
+            for key in positions.keys() & firsts.keys():
+                at = positions[key]
+                for slot in firsts[key]:
+                    tokens = per_slot.get(slot)
+                    if tokens is None:
+                        per_slot[slot] = set(at)
+                    else:
+                        tokens.update(at)
+            found = cached[self] = [[] for _ in self._indexes]
+            for slot, tokens in per_slot.items():
+                found[slot] = sorted(tokens)
+        return found
+
+    def _first_slots(self) -> dict[str, tuple[int, ...]]:
+        sizes = tuple(index._added for index in self._indexes)
+        if sizes != self._built:  # a member has new names
+            firsts: dict[str, tuple[int, ...]] = {}
+            for slot, index in enumerate(self._indexes):
+                for key in index._trie:
+                    firsts[key] = (*firsts.get(key, ()), slot)
+            self._firsts, self._built = firsts, sizes
+        return self._firsts
 
 
 @lru_cache(maxsize=131072)
