@@ -23,6 +23,7 @@ from confkg.text.phrases import PhraseIndex
 
 _DAY = re.compile(r"^(?:و|من|في)?(\d{1,2})$")
 _YEAR = re.compile(r"^(?:و|ل|ب|عام|سنه)?((?:19|20)\d\d)(?:م)?$")
+_YEAR_ENDS = frozenset("0123456789م")  # the last character of every word _YEAR matches
 _TWO_DAYS = ("يومين", "يومان")
 _RANGE_WORDS = {"و", "حتي", "الي", "الى", "لغايه", "ولغايه", "غايه", "الي غايه"}
 
@@ -99,6 +100,8 @@ def find_years(text: NormText) -> list[tuple[int, int]]:
     """(year, token index) for every year written in the text (1900-2099)."""
     out = []
     for word, at in text.word_positions().items():  # each distinct word once
+        if word[-1] not in _YEAR_ENDS:  # the regex only for words that can be years
+            continue
         m = _YEAR.match(word)
         if m:
             out.extend((int(m.group(1)), i) for i in at)

@@ -12,7 +12,9 @@ from confkg.text.normalize import normalize, normalized_lines, shorter_than_two
 # semicolon (؛ ;) separates clauses and list items inside one Arabic sentence.
 # The mark is matched first and the look-behinds then include it: the same matches as
 # (?<![0-9])(?<!\s\S)[.!?؟](?=\s), without trying two look-behinds at every character.
-_END = re.compile(r"[.!?؟](?<![0-9].)(?<!\s\S.)(?=\s)|\n")
+# Lines are split at line breaks first, so a sentence end inside a line is a mark only: a
+# pattern that starts with the marks lets the regex engine skip to them.
+_END = re.compile(r"[.!?؟](?<![0-9].)(?<!\s\S.)(?=\s)")
 _BULLET = re.compile(r"^\s*(?:[-–•*▪●◦]|\d{1,2}[.)-]|[٠-٩]{1,2}[.)-])\s+")
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}")
 
@@ -104,7 +106,9 @@ class Boilerplate:
     def __init__(
         self, line_patterns: list[str], site_names: list[str], section_headers: list[str] = ()
     ) -> None:
-        self._patterns = [normalize(p) for p in line_patterns if normalize(p)]
+        patterns = sorted({normalize(p) for p in line_patterns if normalize(p)})
+        # one search for any of them (a test per pattern cost more than the rest of the splitting)
+        self._pattern = re.compile("|".join(map(re.escape, patterns))) if patterns else None
         self._sites = {normalize(s) for s in site_names if normalize(s)}
         self._headers = {normalize(h) for h in section_headers if normalize(h)}
 
@@ -115,6 +119,6 @@ class Boilerplate:
         bare = norm_line.strip(" -|*:.،")
         if bare in self._sites:
             return True
-        if len(bare) < 80 and any(p in bare for p in self._patterns):
+        if len(bare) < 80 and self._pattern is not None and self._pattern.search(bare):
             return True
         return bare in ("*", "")
