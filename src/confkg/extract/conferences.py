@@ -13,6 +13,7 @@ organisers, patron, opener, chair, participants and themes.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from confkg.extract.doc import STOP, Doc
 from confkg.extract.officials import OfficialMention
@@ -146,6 +147,18 @@ def find_mentions(doc: Doc, orgs: list[OrgMention]) -> list[ConfMention]:
     return out
 
 
+@lru_cache(maxsize=65536)
+def _readings(word: str) -> frozenset[str]:
+    """A token's word, its readings without proclitics (stems) and their normalised forms."""
+    return frozenset({word, *stems(word), *map(normalize, stems(word))})
+
+
+@lru_cache(maxsize=65536)
+def _reading_keys(word: str) -> frozenset[str]:
+    """The word and its readings without the article ال (strip_article)."""
+    return frozenset({strip_article(word), *map(strip_article, stems(word))})
+
+
 def _series_at(
     doc: Doc,
     j: int,
@@ -173,8 +186,7 @@ def _series_at(
         for body, skey in bodies:
             words = body.split()
             if j + len(words) < len(toks) and all(
-                any(normalize(st) == w or st == w for st in stems(toks[j + k].norm)) or toks[j + k].norm == w
-                for k, w in enumerate(words)
+                w in _readings(toks[j + k].norm) for k, w in enumerate(words)
             ):
                 o = org_at.get(j + len(words))
                 if o is not None and o.key == org_key:
@@ -188,11 +200,7 @@ def _series_at(
             words = body.split()
             if (
                 j + len(words) <= len(toks)
-                and all(
-                    strip_article(toks[j + k].norm) == strip_article(w)
-                    or any(strip_article(st) == strip_article(w) for st in stems(toks[j + k].norm))
-                    for k, w in enumerate(words)
-                )
+                and all(strip_article(w) in _reading_keys(toks[j + k].norm) for k, w in enumerate(words))
                 and (j + len(words) not in org_at)
             ):
                 # "الدورة الثانية والتسعون للجمعية العامة" in an article about Interpol

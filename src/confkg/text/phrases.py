@@ -105,8 +105,18 @@ class PhraseIndex(Generic[V]):
                 continue
             # depth-first over the later tokens: a token may read several ways (والأمن: و + الأمن);
             # the longest name wins, and between names as long the one added first
-            found_len, found_order, found_value = -1, 0, None
-            stack = [(root, i)]
+            here = root.value
+            if here is None:
+                found_len, found_order, found_value = -1, 0, None
+            else:
+                found_len, found_order, found_value = 0, here[0], here[1]
+            stack = []  # the root's own children first: a third of the roots have none
+            children = root.children
+            if children and i + 1 < n_tokens:
+                for k in follow_keys(tokens[i + 1].norm):
+                    child = children.get(k)
+                    if child is not None:
+                        stack.append((child, i + 1))
             while stack:
                 node, j = stack.pop()
                 here = node.value
