@@ -110,3 +110,29 @@ def test_listing_queries_sort_by_the_whole_name_whatever_shortcut_they_take(
     assert len({name[:7] for _, name in officials}) < len(officials)
     assert officials == sorted(officials, key=lambda r: (-r[0], r[1]))
     assert recommendations == sorted(recommendations)
+
+
+def test_a_prepared_worker_extracts_the_same_with_its_loaded_objects_frozen_for_the_collector() -> None:
+    """`prepare_worker` (the `--jobs` workers' initializer, and `confkg build` itself with one
+    job) loads the gazetteers and freezes the heap; extraction gives the same graph after it."""
+    import subprocess
+
+    script = """
+import gc, json, sys
+from confkg.ingest import iter_articles
+from confkg.pipeline import prepare_worker, process_article
+from confkg.store import ntriples
+articles = [a for a in iter_articles([sys.argv[1]]) if not hasattr(a, "problem")]
+before = [sorted(str(ntriples(process_article(a)[1])).splitlines()) for a in articles]
+frozen = gc.get_freeze_count()
+prepare_worker()
+after = [sorted(str(ntriples(process_article(a)[1])).splitlines()) for a in articles]
+print(json.dumps({"frozen_before": frozen, "frozen": gc.get_freeze_count(), "same": before == after}))
+"""
+    seeds = ROOT / "seeds" / "articles"
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(seeds)], capture_output=True, text=True, check=True
+    )
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    assert found["frozen_before"] == 0 and found["frozen"] > 10_000
+    assert found["same"]

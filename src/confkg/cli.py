@@ -86,6 +86,7 @@ def build(
 ) -> None:
     """Extract articles (.txt, .jsonl, .html files or folders) into the store."""
     from confkg.pipeline import build as run_build
+    from confkg.pipeline import prepare_worker
     from confkg.report import print_build_report
 
     if dask_address or shards_dir:
@@ -106,6 +107,8 @@ def build(
 
         validator = validate_graphs
     store = open_store(store_dir, create=True)
+    if jobs == 1:
+        prepare_worker()  # this process extracts
     try:
         from confkg import upkeep
 
