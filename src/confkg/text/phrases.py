@@ -110,26 +110,25 @@ class PhraseIndex(Generic[V]):
                 found_len, found_order, found_value = -1, 0, None
             else:
                 found_len, found_order, found_value = 0, here[0], here[1]
-            stack = []  # the root's own children first: a third of the roots have none
-            children = root.children
-            if children and i + 1 < n_tokens:
-                for k in follow_keys(tokens[i + 1].norm):
-                    child = children.get(k)
-                    if child is not None:
-                        stack.append((child, i + 1))
-            while stack:
-                node, j = stack.pop()
-                here = node.value
-                if here is not None:
-                    length = j - i
-                    if length > found_len or (length == found_len and here[0] < found_order):
-                        found_len, found_order, found_value = length, here[0], here[1]
+            # a node's children are pushed before the next is taken, so the root needs no
+            # stack entry of its own (a third of the roots are names of one word: no children)
+            stack: list[tuple[_Node, int]] = []
+            node, j = root, i
+            while True:
                 children = node.children
                 if children and j + 1 < n_tokens:
                     for k in follow_keys(tokens[j + 1].norm):
                         child = children.get(k)
                         if child is not None:
                             stack.append((child, j + 1))
+                if not stack:
+                    break
+                node, j = stack.pop()
+                here = node.value
+                if here is not None:
+                    length = j - i
+                    if length > found_len or (length == found_len and here[0] < found_order):
+                        found_len, found_order, found_value = length, here[0], here[1]
             if found_len > best_len:
                 best_len = found_len
                 best = (found_value, i + found_len, stem)
