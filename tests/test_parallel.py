@@ -136,3 +136,39 @@ print(json.dumps({"frozen_before": frozen, "frozen": gc.get_freeze_count(), "sam
     found = json.loads(done.stdout.strip().splitlines()[-1])
     assert found["frozen_before"] == 0 and found["frozen"] > 10_000
     assert found["same"]
+
+
+def test_build_prepares_its_process_once_before_extracting_and_not_when_nothing_is_new(
+    tmp_path: Path,
+) -> None:
+    seeds = ROOT / "seeds" / "articles"
+    calls: list[int] = []
+    with KGStore.open(tmp_path / "store") as store:
+        build([seeds], store, prepare=lambda: calls.append(1), batch_size=2)
+        assert calls == [1]
+        build([seeds], store, prepare=lambda: calls.append(2))  # every article unchanged
+        assert calls == [1]
+
+
+def test_the_confkg_command_freezes_its_own_process_and_not_a_caller_s(tmp_path: Path, runner) -> None:
+    import gc
+    import subprocess
+
+    seeds = ROOT / "seeds" / "articles"
+    before = gc.get_freeze_count()
+    result = runner.invoke(main, ["build", str(seeds), "--store", str(tmp_path / "in-process"), "-q"])
+    assert result.exit_code == 0, result.output
+    assert gc.get_freeze_count() == before  # the test's own process is left alone
+    script = (
+        "import atexit, gc\n"
+        "atexit.register(lambda: print('frozen', gc.get_freeze_count()))\n"
+        "from confkg.cli import run\n"
+        "run()\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, "build", str(seeds), "--store", str(tmp_path / "own"), "-q"],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    assert int(done.stdout.strip().splitlines()[-1].split()[1]) > 10_000

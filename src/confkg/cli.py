@@ -89,6 +89,10 @@ def build(
     from confkg.pipeline import prepare_worker
     from confkg.report import print_build_report
 
+    # the `confkg` command is a process of its own (`run`); called in another program's
+    # process (a test's CliRunner), the build leaves that process's garbage collector alone
+    own_process = bool((click.get_current_context().obj or {}).get("own_process"))
+
     if dask_address or shards_dir:
         if not (dask_address and shards_dir):
             fail("--dask ADDRESS and --shards DIR go together")
@@ -107,8 +111,6 @@ def build(
 
         validator = validate_graphs
     store = open_store(store_dir, create=True)
-    if jobs == 1:
-        prepare_worker()  # this process extracts
     try:
         from confkg import upkeep
 
@@ -122,6 +124,7 @@ def build(
                 jobs=jobs,
                 progress=progress,
                 keep_facts=False,
+                prepare=prepare_worker if own_process else None,
             )
         merged, links = upkeep.finish(
             store, change, touched=report.touched, relink=report.relink, changed=bool(report.built)
@@ -638,5 +641,10 @@ def serve(
         fail(str(exc))
 
 
+def run() -> None:
+    """The `confkg` command (a process of its own: see `build`)."""
+    main(obj={"own_process": True})
+
+
 if __name__ == "__main__":  # pragma: no cover
-    main()
+    run()

@@ -65,16 +65,18 @@ Validator = Callable[[dict[str, Graph | TripleSet]], dict[str, list]]
 
 
 def prepare_worker() -> None:
-    """Ready this process to extract many articles: load the gazetteers, then hand what it
-    holds to the garbage collector's permanent generation (`gc.freeze`).
+    """Ready this process to extract many articles: load the gazetteers, collect what is
+    garbage already, then hand what is left to the garbage collector's permanent generation
+    (`gc.freeze`).
 
     Modules and gazetteers live as long as the process, and the collector's full passes walked
-    them again and again while articles came and went: about 1.6 % of extraction's instructions
-    and 7 % of its first-level cache misses (cachegrind, docs/scaling.md). Objects stay freed by
-    their reference counts as before; for a process of its own (a `--jobs` worker, the
-    `confkg build` command), not for a library's caller.
+    them again and again while articles came and went (0.8 % of extraction's instructions and
+    fewer cache misses, cachegrind; 3–4 % more articles per second in one benchmark run:
+    docs/scaling.md). Objects stay freed by their reference counts as before. Only for a
+    process of its own: a `--jobs` worker, or the `confkg` command (`build(prepare=...)`).
     """
     load_gazetteer()
+    gc.collect()
     gc.freeze()
 
 
@@ -115,6 +117,7 @@ def build(
     progress: Progress | None = None,
     keep_facts: bool = True,
     chunk_size: int = 16,
+    prepare: Callable[[], None] | None = None,
 ) -> BuildReport:
     """Build every article under `paths` into `store`, one transaction per batch of articles.
 
@@ -128,7 +131,8 @@ def build(
     ends up the same. `progress` is called after each chunk. `keep_facts=False`
     leaves `report.facts` empty, so memory does not grow with the corpus.
     The workers are spawned, so a script that calls this with `jobs` > 1 needs
-    Python's `if __name__ == "__main__":` guard.
+    Python's `if __name__ == "__main__":` guard. With one job, `prepare` (the `confkg` command
+    passes `prepare_worker`) is called once before this process extracts its first article.
     """
     report = BuildReport()
     state = BuildProgress()
@@ -183,6 +187,9 @@ def build(
                 report.errors.append(IngestError(item.source or item.id, f"duplicate article id {item.id!r}"))
                 state.done += 1
                 continue
+            if prepare is not None:
+                prepare()
+                prepare = None
             facts, graph = process_article(item)
             pending[item.id] = (item, facts, graph)
             if len(pending) >= batch_size:

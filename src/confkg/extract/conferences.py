@@ -148,13 +148,13 @@ def find_mentions(doc: Doc, orgs: list[OrgMention]) -> list[ConfMention]:
 
 
 @lru_cache(maxsize=65536)
-def _readings(word: str) -> frozenset[str]:
+def _word_readings(word: str) -> frozenset[str]:
     """A token's word, its readings without proclitics (stems) and their normalised forms."""
     return frozenset({word, *stems(word), *map(normalize, stems(word))})
 
 
 @lru_cache(maxsize=65536)
-def _reading_keys(word: str) -> frozenset[str]:
+def _word_reading_keys(word: str) -> frozenset[str]:
     """The word and its readings without the article ال (strip_article)."""
     return frozenset({strip_article(word), *map(strip_article, stems(word))})
 
@@ -186,7 +186,7 @@ def _series_at(
         for body, skey in bodies:
             words = body.split()
             if j + len(words) < len(toks) and all(
-                w in _readings(toks[j + k].norm) for k, w in enumerate(words)
+                w in _word_readings(toks[j + k].norm) for k, w in enumerate(words)
             ):
                 o = org_at.get(j + len(words))
                 if o is not None and o.key == org_key:
@@ -200,7 +200,7 @@ def _series_at(
             words = body.split()
             if (
                 j + len(words) <= len(toks)
-                and all(strip_article(w) in _reading_keys(toks[j + k].norm) for k, w in enumerate(words))
+                and all(strip_article(w) in _word_reading_keys(toks[j + k].norm) for k, w in enumerate(words))
                 and (j + len(words) not in org_at)
             ):
                 # "الدورة الثانية والتسعون للجمعية العامة" in an article about Interpol

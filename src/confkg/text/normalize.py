@@ -71,8 +71,8 @@ _SHORT = 128  # below this length one search is faster; above, a text holds too 
 def fold(text: str, *, keep_lines: bool = False) -> str:
     """`text.translate(_TABLE)`: every character folded, the dropped ones removed.
 
-    With `keep_lines`, line breaks stay as they are (the rest folds as before), so the
-    folded text splits into the folded lines.
+    With `keep_lines`, "\\n" stays as it is (the rest folds as before, other breaks such as
+    "\\r" and U+2028 to a space), so the folded text splits at "\\n" into the folded lines.
     """
     if len(text) < _SHORT and not keep_lines:
         for ch in set(_FOLDABLE.findall(text)):

@@ -73,6 +73,8 @@ class PhraseIndex(Generic[V]):
         if node.value is None:  # the first value given for a name wins
             node.value = (self._added, value)
         self._added += 1
+        if self._group is not None:
+            self._group._version += 1  # what the group knows of its members is out of date
 
     def __contains__(self, name: str) -> bool:
         return self.lookup(name) is not None
@@ -162,8 +164,8 @@ class PhraseIndex(Generic[V]):
 class PhraseGroup:
     """Phrase indexes that look for their starting tokens together.
 
-    An article is searched for a gazetteer's twenty-odd indexes (places, organisations,
-    titles, each kind of trigger word). Alone, each index intersects the article's lookup keys
+    An article is searched for a gazetteer's 32 indexes (places, organisations, titles, each
+    kind of trigger word). Alone, each index intersects the article's lookup keys
     with its names' first words; a group reads the article's keys once, knowing which members
     each key starts a name of, and keeps the answer with the text. `find_all` gives the same
     matches either way (tested).
@@ -176,7 +178,8 @@ class PhraseGroup:
                 raise ValueError("a phrase index belongs to one group at most")
             index._group, index._slot = self, slot
         self._firsts: dict[str, tuple[int, ...]] = {}  # a first word's key -> the slots it starts names of
-        self._built: tuple[int, ...] | None = None  # the members' sizes when _firsts was made
+        self._version = 0  # one more each time a member gains a name
+        self._built = -1  # the version _firsts was made at
 
     def starts(self, text: NormText) -> list[list[int]]:
         """For each member, by slot, the tokens where one of its names may start, in order
@@ -184,32 +187,33 @@ class PhraseGroup:
         cached = text._phrase_starts
         if cached is None:
             cached = text._phrase_starts = {}
-        found = cached.get(self)
-        if found is None:
-            firsts = self._first_slots()
-            positions = token_positions(text)
-            per_slot: dict[int, set[int]] = {}
-            for key in positions.keys() & firsts.keys():
-                at = positions[key]
-                for slot in firsts[key]:
-                    tokens = per_slot.get(slot)
-                    if tokens is None:
-                        per_slot[slot] = set(at)
-                    else:
-                        tokens.update(at)
-            found = cached[self] = [[] for _ in self._indexes]
-            for slot, tokens in per_slot.items():
-                found[slot] = sorted(tokens)
+        hit = cached.get(self)
+        if hit is not None and hit[0] == self._version:
+            return hit[1]
+        firsts = self._first_slots()
+        positions = token_positions(text)
+        per_slot: dict[int, set[int]] = {}
+        for key in positions.keys() & firsts.keys():
+            at = positions[key]
+            for slot in firsts[key]:
+                tokens = per_slot.get(slot)
+                if tokens is None:
+                    per_slot[slot] = set(at)
+                else:
+                    tokens.update(at)
+        found: list[list[int]] = [[] for _ in self._indexes]
+        for slot, tokens in per_slot.items():
+            found[slot] = sorted(tokens)
+        cached[self] = (self._version, found)
         return found
 
     def _first_slots(self) -> dict[str, tuple[int, ...]]:
-        sizes = tuple(index._added for index in self._indexes)
-        if sizes != self._built:  # a member has new names
+        if self._built != self._version:  # a member has new names
             firsts: dict[str, tuple[int, ...]] = {}
             for slot, index in enumerate(self._indexes):
                 for key in index._trie:
                     firsts[key] = (*firsts.get(key, ()), slot)
-            self._firsts, self._built = firsts, sizes
+            self._firsts, self._built = firsts, self._version
         return self._firsts
 
 
