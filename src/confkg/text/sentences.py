@@ -71,9 +71,7 @@ def split_sentences(
         is_headline = headline and first_line and len(line.strip()) <= 160
         first_line = False
         bullet = bool(_BULLET.match(line))
-        pos = 0
-        for piece in _pieces(line):
-            s, e = piece
+        for s, e in _pieces(line):
             raw = line[s:e]
             stripped = raw.strip(" \t\r|*\u00a0")
             if shorter_than_two(stripped):
@@ -81,8 +79,6 @@ def split_sentences(
             lead = raw.find(stripped)
             start = line_start + s + lead
             out.append(Sentence(start, start + len(stripped), stripped, line_no, bullet, is_headline))
-            pos = e
-        del pos
     return out
 
 
