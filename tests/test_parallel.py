@@ -37,18 +37,74 @@ def _union(store: Path) -> set[str]:
         return {" ".join(str(t) for t in row) for row in s.query("SELECT ?s ?p ?o WHERE { ?s ?p ?o }")}
 
 
+# `confkg build` as its own process, the workers of its pool asked whether they were forked from
+# it: a forked worker sees what the command's process held in memory when it made the pool.
+_COMMAND_REPORTING_ITS_POOL = """
+import json, sys
+import confkg.pipeline as pipeline
+made = pipeline.worker_pool
+
+def worker_pool(jobs):
+    json.confkg_probe = "the command's memory"
+    pool = made(jobs)
+    probe = "getattr(__import__('json'), 'confkg_probe', 'a new process')"
+    print("worker:", pool.submit(eval, probe).result(), file=sys.stderr)
+    return pool
+
+pipeline.worker_pool = worker_pool
+from confkg.cli import run
+run()
+"""
+
+
 def test_jobs_2_gives_the_same_graph_as_jobs_1(generated: Path, tmp_path: Path, runner) -> None:
+    """The command forks its workers before it opens the store (they start with its imports)."""
+    import subprocess
+
     one, two = tmp_path / "one", tmp_path / "two"
     first = runner.invoke(main, ["build", str(generated), "--store", str(one), "--jobs", "1", "--quiet"])
-    second = runner.invoke(main, ["build", str(generated), "--store", str(two), "--jobs", "2"])
+    command = [sys.executable, "-c", _COMMAND_REPORTING_ITS_POOL]
+    second = subprocess.run(
+        [*command, "build", str(generated), "--store", str(two), "--jobs", "2"],
+        capture_output=True,
+        text=True,
+    )
     assert first.exit_code == 0, first.output
-    assert second.exit_code == 0, second.output
-    assert f"{COUNT}/{COUNT} articles" in second.output  # the progress bar's last state
-    assert f"built {COUNT} article(s)" in second.output
+    assert second.returncode == 0, second.stderr
+    assert "worker: the command's memory" in second.stderr
+    assert f"{COUNT}/{COUNT} articles" in second.stderr  # the progress bar's last state
+    assert f"built {COUNT} article(s)" in second.stdout
     quads = _nquads(runner, one)
     assert len(quads) > COUNT * 100
     assert quads == _nquads(runner, two)  # every named graph, merged and links graphs included
     assert _union(one) == _union(two)  # and the default graph, their union
+
+
+def test_workers_are_forked_only_from_a_process_running_one_thread() -> None:
+    """Forking a process with other threads (an open store's, a progress bar's) can copy a held
+    lock into the child: `worker_pool` spawns then."""
+    import subprocess
+
+    script = """
+import json, threading
+from confkg.pipeline import worker_pool
+json.confkg_probe = "the parent's memory"
+probe = "getattr(__import__('json'), 'confkg_probe', 'a new process')"
+with worker_pool(2) as pool:
+    alone = [pool.submit(eval, probe).result() for _ in range(4)]
+stop = threading.Event()
+other = threading.Thread(target=stop.wait)
+other.start()
+with worker_pool(2) as pool:
+    beside_a_thread = [pool.submit(eval, probe).result() for _ in range(4)]
+stop.set()
+other.join()
+print(json.dumps([alone, beside_a_thread]))
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    alone, beside_a_thread = json.loads(done.stdout.strip().splitlines()[-1])
+    assert set(alone) == {"the parent's memory"}
+    assert set(beside_a_thread) == {"a new process"}
 
 
 def test_progress_counts_every_article_and_a_rebuild_skips_them_all(generated: Path, tmp_path: Path) -> None:

@@ -86,7 +86,7 @@ def build(
 ) -> None:
     """Extract articles (.txt, .jsonl, .html files or folders) into the store."""
     from confkg.pipeline import build as run_build
-    from confkg.pipeline import prepare_worker
+    from confkg.pipeline import prepare_worker, worker_pool
     from confkg.report import print_build_report
 
     # the `confkg` command is a process of its own (`run`); called in another program's
@@ -110,32 +110,42 @@ def build(
         from confkg.validate import validate_graphs
 
         validator = validate_graphs
-    store = open_store(store_dir, create=True)
+    # the workers first, forked while this process has one thread: before the store opens
+    pool = worker_pool(jobs) if jobs > 1 else None
     try:
-        from confkg import upkeep
+        store = open_store(store_dir, create=True)
+        try:
+            from confkg import upkeep
 
-        change = upkeep.begin(store)
-        with _ProgressBar(paths, enabled=not quiet) as progress:
-            report = run_build(
-                paths,
-                store,
-                validator=validator,
-                skip_unchanged=not force,
-                jobs=jobs,
-                progress=progress,
-                keep_facts=False,
-                prepare=prepare_worker if own_process else None,
+            change = upkeep.begin(store)
+            with _ProgressBar(paths, enabled=not quiet) as progress:
+                report = run_build(
+                    paths,
+                    store,
+                    validator=validator,
+                    skip_unchanged=not force,
+                    jobs=jobs,
+                    progress=progress,
+                    keep_facts=False,
+                    prepare=prepare_worker if own_process else None,
+                    pool=pool,
+                )
+            if pool is not None:
+                pool.shutdown()  # before the merge: the workers' memory goes now
+                pool = None
+            merged, links = upkeep.finish(
+                store, change, touched=report.touched, relink=report.relink, changed=bool(report.built)
             )
-        merged, links = upkeep.finish(
-            store, change, touched=report.touched, relink=report.relink, changed=bool(report.built)
-        )
-        print_build_report(report, store, merged=merged, quiet=quiet)
-        if links is not None and not quiet:
-            click.echo(f"Wikidata (offline lexicon): {links.describe()}")
-    except StoreError as exc:
-        fail(str(exc))
+            print_build_report(report, store, merged=merged, quiet=quiet)
+            if links is not None and not quiet:
+                click.echo(f"Wikidata (offline lexicon): {links.describe()}")
+        except StoreError as exc:
+            fail(str(exc))
+        finally:
+            store.close()
     finally:
-        store.close()
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
     if not report.ok:
         sys.exit(1)
 

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
+import os
 import pickle
+import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -80,6 +83,41 @@ def prepare_worker() -> None:
     gc.freeze()
 
 
+def worker_pool(jobs: int) -> ProcessPoolExecutor:
+    """`jobs` worker processes for `build(pool=...)`, started now and readied by `prepare_worker`.
+
+    Forked from this process when that is safe, so that they start with its imports
+    (about half a second of each worker's start-up, while the writer waits for its
+    first batch); spawned otherwise. Safe means Linux, and this process running one
+    thread: no open Oxigraph store (RocksDB's threads), no progress bar, no server.
+    So the `confkg` command makes its pool before it opens the store. The caller
+    shuts the pool down (`with worker_pool(n) as pool: ...`).
+    """
+    method = "fork" if _one_thread() else "spawn"
+    pool = ProcessPoolExecutor(
+        max_workers=jobs, mp_context=multiprocessing.get_context(method), initializer=prepare_worker
+    )
+    if method == "fork":
+        # what this process holds is frozen for the fork, so the workers' collector leaves it
+        # alone (its passes would touch, and so copy, every page of it); then thawed here
+        gc.freeze()
+        try:
+            pool.submit(int)  # a first task forks every worker now, before any thread starts here
+        finally:
+            gc.unfreeze()
+    return pool
+
+
+def _one_thread() -> bool:
+    """Whether fork is safe here: Linux, and the kernel counts one thread in this process."""
+    if not sys.platform.startswith("linux") or "fork" not in multiprocessing.get_all_start_methods():
+        return False
+    try:
+        return len(os.listdir("/proc/self/task")) == 1
+    except OSError:
+        return False
+
+
 def process_article(article: Article) -> tuple[ArticleFacts, TripleSet]:
     """Extract one article and turn it into its graph (pure: no I/O, safe in any process)."""
     gaz = load_gazetteer()
@@ -118,6 +156,7 @@ def build(
     keep_facts: bool = True,
     chunk_size: int = 16,
     prepare: Callable[[], None] | None = None,
+    pool: Executor | None = None,
 ) -> BuildReport:
     """Build every article under `paths` into `store`, one transaction per batch of articles.
 
@@ -130,8 +169,10 @@ def build(
     batches and their transactions are the same as with one job, so the store
     ends up the same. `progress` is called after each chunk. `keep_facts=False`
     leaves `report.facts` empty, so memory does not grow with the corpus.
-    The workers are spawned, so a script that calls this with `jobs` > 1 needs
-    Python's `if __name__ == "__main__":` guard. With one job, `prepare` (the `confkg` command
+    Workers made here are spawned (an open on-disk store runs threads, so forking is not safe),
+    and a script that calls this with `jobs` > 1 needs Python's `if __name__ == "__main__":`
+    guard; `pool` brings workers made earlier (`worker_pool(jobs)`, forked before the store
+    opened, as the `confkg` command does), which the caller shuts down. With one job, `prepare` (the `confkg` command
     passes `prepare_worker`) is called once before this process extracts its first article.
     """
     report = BuildReport()
@@ -209,6 +250,7 @@ def build(
         batch_size=batch_size,
         chunk_size=chunk_size,
         keep_facts=keep_facts,
+        pool=pool,
     )
     tell()
     return report
@@ -288,6 +330,7 @@ def _build_parallel(
     batch_size: int,
     chunk_size: int,
     keep_facts: bool = True,
+    pool: Executor | None = None,
 ) -> None:
     """Extract and validate chunks in worker processes; write each batch here, in order, in one transaction.
 
@@ -298,8 +341,6 @@ def _build_parallel(
     # Graphs come back as N-Triples text, cheaper to send than a pickled Graph, unless
     # the validator has to run here and needs them as Graphs.
     as_text = validator is None or remote_validator is not None
-    # spawn, not fork: the parent holds an open Oxigraph store and its threads
-    context = multiprocessing.get_context("spawn")
     in_flight: deque[tuple[list[Article], bool, Future]] = deque()
     ready: list[_Done] = []
     limit = max(2, jobs * 3)  # chunks queued ahead: enough to keep workers busy, bounded memory
@@ -318,7 +359,8 @@ def _build_parallel(
             ready.clear()
         tell()
 
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=prepare_worker) as pool:
+    # made here unless given: by now this process holds the store (an on-disk one runs threads), so spawned
+    with nullcontext(pool) if pool is not None else worker_pool(jobs) as pool:
         batch_ids: set[str] = set()
         chunk: list[Article] = []
 
