@@ -98,6 +98,76 @@ def test_a_value_that_cannot_be_ordered_against_a_range_bound_fails_it_as_in_pys
     assert {"MinInclusive", "MaxInclusive"} <= {v.component for v in batch["time edition"]}
 
 
+def _literals_to_order() -> list[Literal]:
+    """Literals of many datatypes, well and ill typed, for comparisons by pairs."""
+    ints = [Literal(n, datatype=XSD[t]) for n in (-3, 0, 1, 7, 500, 10**20) for t in
+            ("integer", "positiveInteger", "nonNegativeInteger", "int", "long", "unsignedByte")]  # fmt: skip
+    return ints + [
+        Literal("07", datatype=XSD.integer),
+        Literal("0", datatype=XSD.positiveInteger),  # ill-typed, with the value 0
+        Literal("300", datatype=XSD.unsignedByte),  # ill-typed, with the value 300
+        Literal("x1", datatype=XSD.integer),  # ill-typed
+        Literal("1.5", datatype=XSD.decimal),
+        Literal("7", datatype=XSD.decimal),
+        Literal("7.0", datatype=XSD.double),
+        Literal("true", datatype=XSD.boolean),
+        Literal("1", datatype=XSD.boolean),
+        Literal("7"),
+        Literal("7", datatype=XSD.string),
+        Literal("7", lang="ar"),
+        Literal("2023-12-09", datatype=XSD.date),
+        Literal("2023-12-10", datatype=XSD.date),
+        Literal("2023-12-09Z", datatype=XSD.date),
+        Literal("2023-13-45", datatype=XSD.date),  # ill-typed
+        Literal("2023-12-09T10:00:00", datatype=XSD.dateTime),
+        Literal("2023", datatype=XSD.gYear),
+        Literal("12:00:00", datatype=XSD.time),
+        Literal("7", datatype=URIRef("http://example.org/unknown")),
+        # made from Python ints with other datatypes: rdflib keeps the int as their value
+        Literal(7, datatype=URIRef("http://example.org/unknown")),
+        Literal(7, datatype=XSD.string),
+        Literal(2023, datatype=XSD.gYear),
+        Literal(1, datatype=XSD.decimal),
+    ]
+
+
+def test_integers_and_dates_compared_directly_order_as_rdflib_and_pyshacl_order_them():
+    """The range and sh:lessThanOrEquals checks compare two integers or two xsd:date values as
+    Python values (`_plain_values`), skipping rdflib's Python-level comparisons: every pair of
+    these literals gets the answer rdflib's and pyshacl's comparisons give."""
+    from pyshacl.rdfutil.compare import compare_literal
+
+    from confkg.validate.native import _comparable, _in_range, _less_or_equal, _plain_values
+
+    def rdflib_less_or_equal(v: Literal, w: Literal) -> bool:
+        (a, a_text), (b, b_text) = _comparable(v), _comparable(w)
+        return a_text == b_text and bool(a <= b)
+
+    def pyshacl_order(v: Literal, bound: Literal) -> int | None:
+        if isinstance(bound.value, str) != isinstance(v.value, str):
+            return None
+        try:
+            return compare_literal(v, bound)
+        except (TypeError, NotImplementedError):
+            return None
+
+    literals = _literals_to_order()
+    direct = 0
+    for v in literals:
+        for w in literals:
+            direct += _plain_values(v, w) is not None
+            try:
+                expected = rdflib_less_or_equal(v, w)
+            except TypeError:
+                expected = None
+            if expected is not None:
+                assert _less_or_equal(v, w) == expected, (v, w)
+            order = pyshacl_order(v, w)
+            for accept in (lambda c: c >= 0, lambda c: c <= 0, lambda c: c > 0, lambda c: c < 0):
+                assert _in_range(v, w, accept) == (order is not None and accept(order)), (v, w)
+    assert direct > 36 * 36  # the integers among themselves, and the two well-typed dates
+
+
 def test_graphs_given_as_triple_sets_give_the_same_violations_and_sentences():
     # what the build hands the validator: confkg.rdf.TripleSet, not rdflib Graphs
     graphs = {case.id: case.graph() for case in CASES}

@@ -106,7 +106,8 @@ class GraphIndex:
         if isinstance(node, Literal):
             return False
         for kind in self.values(node, RDF.type):
-            if kind == cls or cls in self._superclasses(kind):
+            # the same term as rdflib's `==` tells it (same type, same text), without its Python-level call
+            if (type(kind) is type(cls) and str.__eq__(kind, cls)) or cls in self._superclasses(kind):
                 return True
         return False
 
@@ -401,7 +402,7 @@ def _range_test(bound: Literal, accept: Callable[[int], bool]) -> ValueTest:
     def test(index: GraphIndex, v: Node) -> bool:
         if not isinstance(v, Literal):
             return False
-        key = (str(v), v.datatype, v.language)
+        key = (str(v), str(v.datatype), v.language)  # plain strings: rdflib's term hash is Python-level
         ok = known.get(key)
         if ok is None:
             if len(known) >= _RANGE_MEMO:
@@ -420,6 +421,10 @@ def _in_range(v: Node, bound: Literal, accept: Callable[[int], bool]) -> bool:
         return False
     if isinstance(bound.value, str) != isinstance(v.value, str):
         return False
+    plain = _plain_values(v, bound)
+    if plain is not None:
+        a, b = plain
+        return accept((a > b) - (a < b))
     try:
         return accept(compare_literal(v, bound))
     except (TypeError, NotImplementedError):
@@ -449,11 +454,50 @@ def _less_or_equal(v: Node, w: Node) -> bool:
     """sh:lessThanOrEquals as pyshacl compares: strings with strings, other literals by value."""
     if isinstance(v, BNode) or isinstance(w, BNode):
         raise RuntimeError("Cannot use sh:lessThanOrEquals to compare a blank node.")
+    if isinstance(v, Literal) and isinstance(w, Literal):
+        plain = _plain_values(v, w)
+        if plain is not None:
+            return plain[0] <= plain[1]
     a, a_text = _comparable(v)
     b, b_text = _comparable(w)
     if a_text != b_text:
         return False
     return bool(a <= b)
+
+
+# Datatypes whose well-typed values rdflib orders as the Python values they parse to: integers with
+# integers (its numeric fast path: both numeric, neither ill-typed), xsd:date with xsd:date (the same
+# datatype, values compared). Offsets, editions and counts are most of what the ranges see.
+_INTEGER_TYPES = frozenset(
+    str(XSD[name])
+    for name in (
+        "integer", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger",
+        "nonPositiveInteger", "negativeInteger", "unsignedLong", "unsignedInt", "unsignedShort", "unsignedByte",
+    )
+)  # fmt: skip
+_XSD_DATE = str(XSD.date)
+
+
+def _plain_values(a: Literal, b: Literal) -> tuple[object, object] | None:
+    """The two literals' Python values when rdflib compares them as those values (both integers
+    or both xsd:date, neither ill-typed), so that they can be compared without its Python-level calls
+    (a comparison of two rdflib literals tests their datatypes against a list of fourteen, each
+    test a Python call); None otherwise."""
+    va, vb = a.value, b.value
+    if a.ill_typed or b.ill_typed:  # "0"^^xsd:positiveInteger has the value 0, and rdflib orders it otherwise
+        return None
+    if type(va) is int and type(vb) is int:
+        if str(a.datatype) in _INTEGER_TYPES and str(b.datatype) in _INTEGER_TYPES:
+            return va, vb
+    elif type(va) is date and type(vb) is date:
+        if (
+            str(a.datatype) == _XSD_DATE
+            and str(b.datatype) == _XSD_DATE
+            and not a.language
+            and not b.language
+        ):
+            return va, vb
+    return None
 
 
 def _comparable(node: Node) -> tuple[object, bool]:
