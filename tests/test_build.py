@@ -438,7 +438,13 @@ def test_a_shard_keeps_a_literal_holding_a_line_separator_whole(tmp_path):
 
 @pytest.mark.parametrize("bulk", [False, True])
 @pytest.mark.parametrize(
-    "bad", ['<http://example.org/s> <http://example.org/p> "unterminated .', "not rdf ."]
+    "bad",
+    [
+        '<http://example.org/s> <http://example.org/p> "unterminated .',
+        "not rdf .",
+        # an IRI Oxigraph refuses: text not written by confkg is parsed strictly, bulk or not
+        '<http://example.org/%zz> <http://example.org/p> "o" .',
+    ],
 )
 def test_new_graphs_with_a_malformed_one_write_nothing(bad, bulk):
     # a batch of new graphs goes in through Oxigraph's N-Quads loader (or its bulk loader,

@@ -188,6 +188,30 @@ def test_a_head_word_added_to_the_data_finds_bodies_it_heads(tmp_path):
         load_gazetteer.__wrapped__(str(tmp_path / "gazetteers"))
 
 
+@pytest.mark.parametrize(
+    ("file", "key"),
+    [("places.toml", "abu dhabi"), ("organisations.toml", "Interpol"), ("topics.toml", "cyber%crime"),
+     ("places.toml", "tangier-"), ("organisations.toml", "a--b")],
+)  # fmt: skip
+def test_a_key_that_cannot_be_part_of_an_iri_is_refused_naming_the_file(tmp_path, file, key):
+    """Keys become IRIs, and the build's loader does not check the IRIs again (it reads the graphs
+    leniently): a custom gazetteer folder with such a key is refused when it is loaded."""
+    import re
+    import shutil
+
+    from confkg.extract.gazetteer import GazetteerError, load_gazetteer
+
+    folder = tmp_path / "gazetteers"
+    shutil.copytree(GAZ, folder, ignore=shutil.ignore_patterns("__pycache__"))
+    path = folder / file
+    text = path.read_text("utf-8")
+    first = re.search(r'^key = "([^"]+)"', text, flags=re.MULTILINE)
+    path.write_text(text.replace(f'key = "{first.group(1)}"', f'key = "{key}"', 1), "utf-8")
+    with pytest.raises(GazetteerError, match=rf"{re.escape(file)}: key '{re.escape(key)}'"):
+        load_gazetteer.__wrapped__(str(folder))
+    assert load_gazetteer.__wrapped__(str(GAZ)).places  # the package's own keys all pass
+
+
 # ---------------------------------------------------------------------------
 # titles.toml
 # ---------------------------------------------------------------------------

@@ -7,6 +7,7 @@ every extraction in a process.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -179,6 +180,30 @@ def _read(folder: Path | None, package: str, name: str) -> dict:
     return tomllib.loads(res.read_text("utf-8")) if res.is_file() else {}
 
 
+# What a gazetteer key may be: it becomes part of an entity's IRI (id:place/{key}, ...), and the build
+# hands the article graphs to Oxigraph's loader without checking their IRIs again (`replace_graphs`).
+KEY = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
+class GazetteerError(ValueError):
+    """A gazetteer file that cannot be used, named with the problem."""
+
+
+def _check_keys(g: Gazetteer) -> None:
+    for name, keys in (
+        ("places.toml", g.places),
+        ("organisations.toml", [*g.orgs, *g.nationals]),
+        ("series.toml", g.series),
+        ("topics.toml", g.topics),
+    ):
+        for key in keys:
+            if not isinstance(key, str) or not KEY.fullmatch(key):
+                raise GazetteerError(
+                    f"{name}: key {key!r} is not lower-case latin letters and digits joined by single "
+                    "hyphens (a key becomes part of an IRI)"
+                )
+
+
 def _multi(pairs: list[tuple[str, str]]) -> PhraseIndex[tuple[str, ...]]:
     """An index whose values are every key a name belongs to (a name can be ambiguous)."""
     by_name: dict[str, list[str]] = defaultdict(list)
@@ -309,6 +334,7 @@ def load_gazetteer(folder: str | None = None) -> Gazetteer:
         [*bp.get("site_names", []), *bp.get("exact_lines", [])],
         bp.get("section_headers", []),
     )
+    _check_keys(g)
     # every index searches an article's words for its names' first words in one pass
     g.phrases = PhraseGroup(g.phrase_indexes())
     return g
