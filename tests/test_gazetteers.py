@@ -189,13 +189,16 @@ def test_a_head_word_added_to_the_data_finds_bodies_it_heads(tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("file", "key"),
-    [("places.toml", "abu dhabi"), ("organisations.toml", "Interpol"), ("topics.toml", "cyber%crime"),
-     ("places.toml", "tangier-"), ("organisations.toml", "a--b")],
+    ("file", "field", "value"),
+    [("places.toml", "key", "abu dhabi"), ("organisations.toml", "key", "Interpol"),
+     ("topics.toml", "key", "cyber%crime"), ("places.toml", "key", "tangier-"),
+     ("organisations.toml", "key", "a--b"), ("places.toml", "country", "m%zz"),
+     ("organisations.toml", "country", "Morocco")],
 )  # fmt: skip
-def test_a_key_that_cannot_be_part_of_an_iri_is_refused_naming_the_file(tmp_path, file, key):
-    """Keys become IRIs, and the build's loader does not check the IRIs again (it reads the graphs
-    leniently): a custom gazetteer folder with such a key is refused when it is loaded."""
+def test_a_key_that_cannot_be_part_of_an_iri_is_refused_naming_the_file(tmp_path, file, field, value):
+    """Keys, and the fields that name one (a city's or a body's country), become IRIs, and the
+    build's loader does not check the IRIs again (it reads the graphs leniently): a custom
+    gazetteer folder with such a value is refused when it is loaded."""
     import re
     import shutil
 
@@ -205,9 +208,9 @@ def test_a_key_that_cannot_be_part_of_an_iri_is_refused_naming_the_file(tmp_path
     shutil.copytree(GAZ, folder, ignore=shutil.ignore_patterns("__pycache__"))
     path = folder / file
     text = path.read_text("utf-8")
-    first = re.search(r'^key = "([^"]+)"', text, flags=re.MULTILINE)
-    path.write_text(text.replace(f'key = "{first.group(1)}"', f'key = "{key}"', 1), "utf-8")
-    with pytest.raises(GazetteerError, match=rf"{re.escape(file)}: key '{re.escape(key)}'"):
+    first = re.search(rf'^{field} = "([^"]+)"', text, flags=re.MULTILINE)
+    path.write_text(text.replace(first.group(0), f'{field} = "{value}"', 1), "utf-8")
+    with pytest.raises(GazetteerError, match=rf"{re.escape(file)}: {field} '{re.escape(value)}'"):
         load_gazetteer.__wrapped__(str(folder))
     assert load_gazetteer.__wrapped__(str(GAZ)).places  # the package's own keys all pass
 

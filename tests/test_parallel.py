@@ -110,6 +110,72 @@ print(json.dumps([alone, beside_a_thread]))
     assert set(beside_a_thread) == {"a new process"}
 
 
+def test_a_fork_that_fails_part_of_the_way_leaves_no_worker_behind() -> None:
+    """The second fork refused (a limit on processes, say): `worker_pool` raises, and the worker
+    forked before it does not keep the process from exiting."""
+    import subprocess
+
+    script = """
+import os
+from confkg.pipeline import worker_pool
+forks = []
+real_fork = os.fork
+def fork():
+    forks.append(1)
+    if len(forks) == 2:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+    return real_fork()
+os.fork = fork
+try:
+    worker_pool(2)
+except BlockingIOError as exc:
+    print("refused:", exc.strerror)
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "refused: Resource temporarily unavailable" in done.stdout
+
+
+def test_making_a_pool_leaves_what_the_process_froze_frozen() -> None:
+    import subprocess
+
+    script = """
+import gc, json
+from confkg.pipeline import worker_pool
+with worker_pool(2) as pool:
+    pool.submit(int).result()
+alone = gc.get_freeze_count()
+gc.freeze()
+frozen = gc.get_freeze_count()
+with worker_pool(2) as pool:
+    pool.submit(int).result()
+print(json.dumps([alone, frozen, gc.get_freeze_count()]))
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    alone, frozen, after = json.loads(done.stdout.strip().splitlines()[-1])
+    assert alone == 0  # frozen for the fork, then thawed
+    assert frozen > 10_000 and after > frozen - 1_000  # still frozen (a few died meanwhile), not thawed
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_gazetteer_that_cannot_be_used_is_told_in_one_line(
+    tmp_path: Path, runner, monkeypatch, jobs
+) -> None:
+    import confkg.extract.gazetteer as gazetteer
+    import confkg.pipeline as pipeline
+
+    def refused(folder=None):
+        raise gazetteer.GazetteerError("places.toml: key 'abu dhabi' is not ...")
+
+    monkeypatch.setattr(gazetteer, "load_gazetteer", refused)
+    monkeypatch.setattr(pipeline, "load_gazetteer", refused)
+    seeds = ROOT / "seeds" / "articles"
+    result = runner.invoke(main, ["build", str(seeds), "--store", str(tmp_path / "s"), "--jobs", jobs, "-q"])
+    assert result.exit_code == 2
+    assert "confkg: places.toml: key 'abu dhabi'" in result.output
+    assert "Traceback" not in result.output
+
+
 def test_progress_counts_every_article_and_a_rebuild_skips_them_all(generated: Path, tmp_path: Path) -> None:
     seen: list[BuildProgress] = []
 

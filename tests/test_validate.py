@@ -168,6 +168,18 @@ def test_integers_and_dates_compared_directly_order_as_rdflib_and_pyshacl_order_
     assert direct > 36 * 36  # the integers among themselves, and the two well-typed dates
 
 
+def test_the_range_memo_keeps_a_literal_without_datatype_apart_from_one_typed_by_an_iri_none():
+    from confkg.validate.native import _range_test
+
+    at_most_10 = _range_test(Literal(10), lambda c: c <= 0)
+    typed_none = Literal("5", datatype=URIRef("None"))
+    plain = Literal("5")
+    assert at_most_10(None, typed_none) is True  # rdflib orders an unknown datatype against the bound
+    assert at_most_10(None, plain) is False  # a string against a number: not in range
+    again = _range_test(Literal(10), lambda c: c <= 0)
+    assert again(None, plain) is False and again(None, typed_none) is True
+
+
 def test_graphs_given_as_triple_sets_give_the_same_violations_and_sentences():
     # what the build hands the validator: confkg.rdf.TripleSet, not rdflib Graphs
     graphs = {case.id: case.graph() for case in CASES}

@@ -110,8 +110,16 @@ def build(
         from confkg.validate import validate_graphs
 
         validator = validate_graphs
-    # the workers first, forked while this process has one thread: before the store opens
-    pool = worker_pool(jobs) if jobs > 1 else None
+    from confkg.extract.gazetteer import GazetteerError, load_gazetteer
+
+    pool = None
+    if jobs > 1:
+        try:
+            load_gazetteer()  # a data file that cannot be used is told here; the workers inherit them
+        except GazetteerError as exc:
+            fail(str(exc))
+        # the workers first, forked while this process has one thread: before the store opens
+        pool = worker_pool(jobs)
     try:
         store = open_store(store_dir, create=True)
         try:
@@ -139,7 +147,7 @@ def build(
             print_build_report(report, store, merged=merged, quiet=quiet)
             if links is not None and not quiet:
                 click.echo(f"Wikidata (offline lexicon): {links.describe()}")
-        except StoreError as exc:
+        except (StoreError, GazetteerError) as exc:
             fail(str(exc))
         finally:
             store.close()

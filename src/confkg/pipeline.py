@@ -84,27 +84,38 @@ def prepare_worker() -> None:
 
 
 def worker_pool(jobs: int) -> ProcessPoolExecutor:
-    """`jobs` worker processes for `build(pool=...)`, started now and readied by `prepare_worker`.
+    """`jobs` worker processes for `build(pool=...)`, readied by `prepare_worker`.
 
-    Forked from this process when that is safe, so that they start with its imports
-    (about half a second of each worker's start-up, while the writer waits for its
-    first batch); spawned otherwise. Safe means Linux, and this process running one
-    thread: no open Oxigraph store (RocksDB's threads), no progress bar, no server.
-    So the `confkg` command makes its pool before it opens the store. The caller
-    shuts the pool down (`with worker_pool(n) as pool: ...`).
+    Forked now from this process when that is safe, so that they start with its imports
+    (about half a second of each worker's start-up, while the writer waits for its first
+    batch); spawned otherwise, as the first tasks come. Safe means Linux, and this process
+    running one thread: no open Oxigraph store (RocksDB's threads, which stay after it
+    closes), no progress bar, no server. So the `confkg` command makes its pool before it
+    opens the store. The caller shuts the pool down (`with worker_pool(n) as pool: ...`).
     """
     method = "fork" if _one_thread() else "spawn"
     pool = ProcessPoolExecutor(
         max_workers=jobs, mp_context=multiprocessing.get_context(method), initializer=prepare_worker
     )
     if method == "fork":
-        # what this process holds is frozen for the fork, so the workers' collector leaves it
-        # alone (its passes would touch, and so copy, every page of it); then thawed here
-        gc.freeze()
+        # What this process holds is frozen for the fork, so the workers' collector leaves it
+        # alone (its passes would touch, and so copy, every page of it), then thawed here; a
+        # process that froze objects itself (`prepare_worker`, a host program) is left as it is.
+        freeze = gc.get_freeze_count() == 0
+        if freeze:
+            gc.freeze()
         try:
             pool.submit(int)  # a first task forks every worker now, before any thread starts here
+        except BaseException:
+            # a fork that failed part of the way (no more processes allowed, say): the workers
+            # already forked wait for tasks, and exiting would wait for them
+            for worker in list(getattr(pool, "_processes", {}).values()):
+                worker.terminate()
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
         finally:
-            gc.unfreeze()
+            if freeze:
+                gc.unfreeze()
     return pool
 
 
@@ -169,10 +180,11 @@ def build(
     batches and their transactions are the same as with one job, so the store
     ends up the same. `progress` is called after each chunk. `keep_facts=False`
     leaves `report.facts` empty, so memory does not grow with the corpus.
-    Workers made here are spawned (an open on-disk store runs threads, so forking is not safe),
-    and a script that calls this with `jobs` > 1 needs Python's `if __name__ == "__main__":`
-    guard; `pool` brings workers made earlier (`worker_pool(jobs)`, forked before the store
-    opened, as the `confkg` command does), which the caller shuts down. With one job, `prepare` (the `confkg` command
+    Workers made here come from `worker_pool`: spawned when this process runs other threads (an
+    on-disk store's), forked otherwise (an in-memory store), so a script that calls this with
+    `jobs` > 1 needs Python's `if __name__ == "__main__":` guard; `pool` brings workers made
+    earlier (forked before the store opened, as the `confkg` command does), which the caller
+    shuts down. With one job, `prepare` (the `confkg` command
     passes `prepare_worker`) is called once before this process extracts its first article.
     """
     report = BuildReport()

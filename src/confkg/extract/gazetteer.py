@@ -190,17 +190,24 @@ class GazetteerError(ValueError):
 
 
 def _check_keys(g: Gazetteer) -> None:
-    for name, keys in (
-        ("places.toml", g.places),
-        ("organisations.toml", [*g.orgs, *g.nationals]),
-        ("series.toml", g.series),
-        ("topics.toml", g.topics),
-    ):
+    """Every key, and every field naming one (a city's or a body's country, a series' bodies), is
+    a `KEY`: each becomes part of an IRI."""
+    fields = (
+        ("places.toml", "key", g.places),
+        ("places.toml", "country", [e.country for e in g.places.values() if e.country is not None]),
+        ("organisations.toml", "key", [*g.orgs, *g.nationals]),
+        ("organisations.toml", "country", [e.country for e in g.orgs.values() if e.country is not None]),
+        ("series.toml", "key", g.series),
+        ("series.toml", "organisation", [e.organisation for e in g.series.values() if e.organisation]),
+        ("series.toml", "organiser", [e.organiser for e in g.series.values() if e.organiser]),
+        ("topics.toml", "key", g.topics),
+    )
+    for name, field_name, keys in fields:
         for key in keys:
             if not isinstance(key, str) or not KEY.fullmatch(key):
                 raise GazetteerError(
-                    f"{name}: key {key!r} is not lower-case latin letters and digits joined by single "
-                    "hyphens (a key becomes part of an IRI)"
+                    f"{name}: {field_name} {key!r} is not lower-case latin letters and digits joined by "
+                    "single hyphens (a key becomes part of an IRI)"
                 )
 
 

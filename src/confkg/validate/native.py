@@ -402,7 +402,9 @@ def _range_test(bound: Literal, accept: Callable[[int], bool]) -> ValueTest:
     def test(index: GraphIndex, v: Node) -> bool:
         if not isinstance(v, Literal):
             return False
-        key = (str(v), str(v.datatype), v.language)  # plain strings: rdflib's term hash is Python-level
+        # plain strings (rdflib's term hash is Python-level), None kept apart from an IRI "None"
+        datatype = v.datatype
+        key = (str(v), None if datatype is None else str(datatype), v.language)
         ok = known.get(key)
         if ok is None:
             if len(known) >= _RANGE_MEMO:
