@@ -184,8 +184,8 @@ def build(
     on-disk store's), forked otherwise (an in-memory store), so a script that calls this with
     `jobs` > 1 needs Python's `if __name__ == "__main__":` guard; `pool` brings workers made
     earlier (forked before the store opened, as the `confkg` command does), which the caller
-    shuts down. With one job, `prepare` (the `confkg` command
-    passes `prepare_worker`) is called once before this process extracts its first article.
+    shuts down. With one job, `prepare` (the `confkg` command passes `prepare_worker`) is
+    called once before this process extracts its first article.
     """
     report = BuildReport()
     state = BuildProgress()
@@ -371,7 +371,8 @@ def _build_parallel(
             ready.clear()
         tell()
 
-    # made here unless given: by now this process holds the store (an on-disk one runs threads), so spawned
+    # made here unless given: by now this process holds the store, and an on-disk one runs threads,
+    # so `worker_pool` spawns them (it forks only a process that runs one thread)
     with nullcontext(pool) if pool is not None else worker_pool(jobs) as pool:
         batch_ids: set[str] = set()
         chunk: list[Article] = []
