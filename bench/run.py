@@ -318,7 +318,7 @@ def whole_build(source: Path, store_dir: Path, *, jobs: int) -> tuple[float, dic
     (`--build-child`): the figures do not depend on what the benchmark process did before.
     """
     from confkg.link import link_offline
-    from confkg.pipeline import build, prepare_worker, worker_pool
+    from confkg.pipeline import build, can_fork, prepare_worker, worker_pool
     from confkg.resolve.merge import update_merged
     from confkg.store import KGStore
     from confkg.validate import validate_graphs
@@ -329,6 +329,9 @@ def whole_build(source: Path, store_dir: Path, *, jobs: int) -> tuple[float, dic
 
     start = time.perf_counter()
     writer_cpu, workers_cpu = cpu(resource.RUSAGE_SELF), cpu(resource.RUSAGE_CHILDREN)
+    # whether the workers could be forked (one thread here), as `worker_pool` decides: an import that
+    # started a thread would make them spawned, and the figure is then not the command's
+    workers = ("forked" if can_fork() else "spawned") if jobs > 1 else None
     pool = worker_pool(jobs) if jobs > 1 else None
     try:
         with KGStore.open(store_dir) as store:
@@ -361,6 +364,7 @@ def whole_build(source: Path, store_dir: Path, *, jobs: int) -> tuple[float, dic
         "writer_cpu_ms_per_article": round(1000 * writer_cpu / max(1, n), 2),
         "workers_cpu_ms_per_article": round(1000 * workers_cpu / max(1, n), 2),
         "quads": quads,
+        "workers": workers,
     }
 
 
@@ -716,7 +720,7 @@ def markdown(fig: dict, notes: dict, sizes: Sizes) -> str:
         f"CPU per article before the merge: 1 process {notes['build1'].get('writer_cpu_ms_per_article', '?')} ms; "
         f"2 processes, the writer {notes['build2'].get('writer_cpu_ms_per_article', '?')} ms (its threads, the bulk "
         f"loader's among them) and the workers {notes['build2'].get('workers_cpu_ms_per_article', '?')} ms together "
-        "(start-up included). Every run, articles/s: 1 process "
+        f"(start-up included; the workers {notes['build2'].get('workers') or '?'}). Every run, articles/s: 1 process "
         f"{', '.join(map(str, notes['build1'].get('runs', [])))}; 2 processes "
         f"{', '.join(map(str, notes['build2'].get('runs', [])))}.",
         f"- Query store: {notes['load']['articles']:,} article graphs made by copying {notes['build1']['articles']} built "

@@ -93,7 +93,7 @@ def worker_pool(jobs: int) -> ProcessPoolExecutor:
     closes), no progress bar, no server. So the `confkg` command makes its pool before it
     opens the store. The caller shuts the pool down (`with worker_pool(n) as pool: ...`).
     """
-    method = "fork" if _one_thread() else "spawn"
+    method = "fork" if can_fork() else "spawn"
     pool = ProcessPoolExecutor(
         max_workers=jobs, mp_context=multiprocessing.get_context(method), initializer=prepare_worker
     )
@@ -119,7 +119,7 @@ def worker_pool(jobs: int) -> ProcessPoolExecutor:
     return pool
 
 
-def _one_thread() -> bool:
+def can_fork() -> bool:
     """Whether fork is safe here: Linux, and the kernel counts one thread in this process."""
     if not sys.platform.startswith("linux") or "fork" not in multiprocessing.get_all_start_methods():
         return False
