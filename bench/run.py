@@ -313,12 +313,12 @@ def whole_build(source: Path, store_dir: Path, *, jobs: int) -> tuple[float, dic
     """What `confkg build --jobs N` does: extract, validate, store, merge, link; articles per second.
 
     As the command does it (`confkg.cli.build`), once its modules are imported: with several
-    jobs the workers come first (`worker_pool`, forked before the store opens), with one the
+    jobs the workers come first (`workers_for`, forked before the store opens), with one the
     process is readied by `prepare_worker` before its first article. Run in a new process
     (`--build-child`): the figures do not depend on what the benchmark process did before.
     """
     from confkg.link import link_offline
-    from confkg.pipeline import build, can_fork, prepare_worker, worker_pool
+    from confkg.pipeline import build, can_fork, prepare_worker, workers_for
     from confkg.resolve.merge import update_merged
     from confkg.store import KGStore
     from confkg.validate import validate_graphs
@@ -332,7 +332,7 @@ def whole_build(source: Path, store_dir: Path, *, jobs: int) -> tuple[float, dic
     # whether the workers could be forked (one thread here), as `worker_pool` decides: an import that
     # started a thread would make them spawned, and the figure is then not the command's
     workers = ("forked" if can_fork() else "spawned") if jobs > 1 else None
-    pool = worker_pool(jobs) if jobs > 1 else None
+    pool = workers_for(jobs)  # as the command: gazetteers loaded, workers forked, before the store opens
     try:
         with KGStore.open(store_dir) as store:
             report = build(

@@ -86,7 +86,7 @@ def build(
 ) -> None:
     """Extract articles (.txt, .jsonl, .html files or folders) into the store."""
     from confkg.pipeline import build as run_build
-    from confkg.pipeline import prepare_worker, worker_pool
+    from confkg.pipeline import prepare_worker, workers_for
     from confkg.report import print_build_report
 
     # the `confkg` command is a process of its own (`run`); called in another program's
@@ -110,16 +110,13 @@ def build(
         from confkg.validate import validate_graphs
 
         validator = validate_graphs
-    from confkg.extract.gazetteer import GazetteerError, load_gazetteer
+    from confkg.extract.gazetteer import GazetteerError
 
-    pool = None
-    if jobs > 1:
-        try:
-            load_gazetteer()  # a data file that cannot be used is told here; the workers inherit them
-        except GazetteerError as exc:
-            fail(str(exc))
+    try:
         # the workers first, forked while this process has one thread: before the store opens
-        pool = worker_pool(jobs)
+        pool = workers_for(jobs)
+    except GazetteerError as exc:
+        fail(str(exc))
     try:
         store = open_store(store_dir, create=True)
         try:

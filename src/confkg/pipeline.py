@@ -119,6 +119,16 @@ def worker_pool(jobs: int) -> ProcessPoolExecutor:
     return pool
 
 
+def workers_for(jobs: int) -> ProcessPoolExecutor | None:
+    """What `confkg build --jobs N` does before it opens the store: None for one job; else the
+    gazetteers loaded here (a data file that cannot be used raises GazetteerError now, and
+    forked workers inherit them), then `worker_pool(jobs)`."""
+    if jobs <= 1:
+        return None
+    load_gazetteer()
+    return worker_pool(jobs)
+
+
 def can_fork() -> bool:
     """Whether fork is safe here: Linux, and the kernel counts one thread in this process."""
     if not sys.platform.startswith("linux") or "fork" not in multiprocessing.get_all_start_methods():
