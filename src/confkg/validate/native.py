@@ -492,12 +492,7 @@ def _plain_values(a: Literal, b: Literal) -> tuple[object, object] | None:
         if str(a.datatype) in _INTEGER_TYPES and str(b.datatype) in _INTEGER_TYPES:
             return va, vb
     elif type(va) is date and type(vb) is date:
-        if (
-            str(a.datatype) == _XSD_DATE
-            and str(b.datatype) == _XSD_DATE
-            and not a.language
-            and not b.language
-        ):
+        if str(a.datatype) == _XSD_DATE and str(b.datatype) == _XSD_DATE:  # a typed literal has no language
             return va, vb
     return None
 
