@@ -324,6 +324,86 @@ def test_query_answers_are_rdflib_terms_each_distinct_term_made_once():
         assert len(built) == 2
 
 
+def _same_literal(made, expected) -> list[str]:
+    """What differs between two rdflib literals, in every field rdflib keeps and in its comparisons."""
+    fields = {
+        "lexical": (str(made), str(expected)),
+        "language": (made.language, expected.language),
+        "datatype": (made.datatype, expected.datatype),
+        "value": (made.value, expected.value),
+        "value type": (type(made.value), type(expected.value)),
+        "ill_typed": (made.ill_typed, expected.ill_typed),
+        "hash": (hash(made), hash(expected)),
+        "n3": (made.n3(), expected.n3()),
+        "eq": (made == expected, True),
+        "eq term": (made.eq(expected), True),
+        "pickled": (pickle.loads(pickle.dumps(made)) == expected, True),
+    }
+    return [f"{name}: {a!r} != {b!r}" for name, (a, b) in fields.items() if a != b]
+
+
+def test_query_literals_are_those_rdflibs_constructor_makes():
+    """The converter makes text, counts and dates without Literal(); each must be rdflib's own."""
+    from rdflib import XSD, Literal
+
+    from confkg.store.terms import TermConverter
+
+    texts = ["", "b", "عبد اللطيف حموشي", "line\nbreak", ' "quoted" ', "٤٨", "0047", "2024-12-04", "x" * 300]
+    cases = [(t, lang, None) for t in texts for lang in (None, "ar", "en", "en-GB", "AR")]
+    integers = ["0", "7", "48", "-5", "123456789012345678901234567890", "00", "+5", "-0", "0047"]
+    dates = ["2024-12-04", "2023-02-28", "2024-02-29", "0001-01-01", "9999-12-31", "2023-02-30", "2023-13-01"]
+    dates += [
+        "0000-01-01",
+        "12023-01-01",
+        "-0001-01-01",
+        "2024-12-04Z",
+        "2024-12-04+01:00",
+        "2024-1-4",
+        "20241204",
+        "2024-W49-3",
+    ]
+    cases += [(v, None, XSD.integer) for v in integers] + [(v, None, XSD.date) for v in dates]
+    cases += [(v, None, XSD.gYear) for v in ["2024", "0001"]] + [
+        ("1.50", None, XSD.decimal),
+        ("true", None, XSD.boolean),
+    ]
+    convert = TermConverter()
+    problems = []
+    for lexical, lang, datatype in cases:
+        term = pyoxigraph.Literal(
+            lexical, language=lang, datatype=None if datatype is None else pyoxigraph.NamedNode(datatype)
+        )
+        # what rdflib makes of what Oxigraph gives (it writes tags in lower case, some values canonical)
+        expected = Literal(term.value, lang=term.language, datatype=None if datatype is None else datatype)
+        made = convert(term)
+        problems += [f"{lexical!r} {lang} {datatype}: {p}" for p in _same_literal(made, expected)]
+    assert problems == []
+    with pytest.raises(ValueError):  # a tag rdflib refuses is refused as before
+        TermConverter()(pyoxigraph.Literal("x", language="a b"))
+
+
+def test_select_rows_are_those_rdflib_makes():
+    from rdflib import Literal, Variable
+    from rdflib.query import Result, ResultRow
+
+    from confkg.store.terms import SelectResult
+
+    names = [Variable("a"), Variable("b")]
+    bindings = [{names[0]: Literal("x"), names[1]: None}, {names[0]: None, names[1]: Literal(2)}, {}]
+    made, expected = SelectResult("SELECT"), Result("SELECT")
+    for result in (made, expected):
+        result.vars, result.bindings = names, [dict(b) for b in bindings]
+    rows, want = list(made), list(expected)
+    assert rows == want and len(rows) == 2
+    for row, other in zip(rows, want, strict=True):
+        assert isinstance(row, ResultRow) and row.labels == other.labels
+        assert (row.a, row["b"], row[Variable("a")], row.get("c"), row.asdict()) == (
+            other.a, other["b"], other[Variable("a")], other.get("c"), other.asdict()
+        )  # fmt: skip
+    assert made.serialize(format="json") == expected.serialize(format="json")
+    assert len(made) == 3 and bool(made)
+
+
 def test_a_failed_write_leaves_the_store_as_it_was(seed_store_copy):
     from rdflib import URIRef
 
