@@ -118,8 +118,19 @@ def test_dask_shards_loaded_answer_like_the_embedded_store(
     cluster, expected, seed_store_dir, tmp_path, runner
 ):
     shards, store = tmp_path / "shards", tmp_path / "store"
+    # the store the shards are for (a build skips what it holds already): not the folder's confkg-data
     built = runner.invoke(
-        main, ["build", str(SEEDS), "--dask", cluster.scheduler_address, "--shards", str(shards)]
+        main,
+        [
+            "build",
+            str(SEEDS),
+            "--dask",
+            cluster.scheduler_address,
+            "--shards",
+            str(shards),
+            "--store",
+            str(store),
+        ],
     )
     assert built.exit_code == 0, built.output
     assert sorted(p.name for p in shards.iterdir()) == ["part-00000.nq"]
