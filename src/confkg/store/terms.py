@@ -72,6 +72,25 @@ class TermConverter:
             made = self._made[term] = self._make(term)
         return made
 
+    def bindings(
+        self, names: list[Variable], solutions: ox.QuerySolutions
+    ) -> list[dict[Variable, Node | None]]:
+        """Each solution as rdflib's bindings (`__call__` inlined: a listing has thousands of cells)."""
+        made, make = self._made, self._make
+        out = []
+        for solution in solutions:
+            row: dict[Variable, Node | None] = {}
+            for name, term in zip(names, solution, strict=True):
+                if term is None:
+                    row[name] = None
+                    continue
+                node = made.get(term)
+                if node is None:
+                    node = made[term] = make(term)
+                row[name] = node
+            out.append(row)
+        return out
+
     def triple(self, t: ox.Triple | ox.Quad) -> tuple[Node, Node, Node]:
         return (self(t.subject), self(t.predicate), self(t.object))  # type: ignore[return-value]
 
@@ -156,9 +175,7 @@ def as_result(answer: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples) -> 
         out = SelectResult("SELECT")
         names = [Variable(v.value) for v in answer.variables]
         out.vars = names
-        out.bindings = [
-            {name: convert(term) for name, term in zip(names, solution, strict=True)} for solution in answer
-        ]
+        out.bindings = convert.bindings(names, answer)
         return out
     if isinstance(answer, ox.QueryTriples):
         from rdflib import Graph
