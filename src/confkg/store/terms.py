@@ -103,10 +103,12 @@ class TermConverter:
                 if language not in self._languages:
                     Literal("", lang=language)  # rdflib's check of the tag: ValueError as before
                     self._languages.add(language)
-                return _text_literal(term.value, language)
+                text = term.value
+                return _literal(text, language, None, text, None)
             datatype = term.datatype.value
             if datatype == _XSD_STRING:
-                return _text_literal(term.value, None)
+                text = term.value
+                return _literal(text, None, None, text, None)
             known = self._datatypes.get(datatype)
             if known is None:
                 known = self._datatypes[datatype] = URIRef(datatype)
@@ -115,7 +117,7 @@ class TermConverter:
             value = parse(lexical) if parse is not None else None
             if value is None:
                 return Literal(lexical, datatype=known)
-            return _typed_literal(lexical, known, value)
+            return _literal(lexical, None, known, value, False)
         if isinstance(term, ox.BlankNode):
             return BNode(term.value)
         if isinstance(term, ox.Triple):  # RDF-star: a quoted triple
@@ -123,27 +125,20 @@ class TermConverter:
         raise ValueError(f"unexpected Oxigraph term: {term!r}")
 
 
-def _text_literal(text: str, language: str | None) -> Literal:
-    """`Literal(text)` or `Literal(text, lang=language)` for a valid tag, without parsing a value.
+def _literal(
+    lexical: str, language: str | None, datatype: URIRef | None, value: object, ill_typed: bool | None
+) -> Literal:
+    """The literal rdflib's `Literal()` makes, built from fields known without its parsing.
 
-    For these rdflib's constructor keeps the lexical form as it is and as the value
-    (there is no datatype to parse it by), no datatype and no ill-typed flag.
+    Text (plain or tagged): rdflib keeps the lexical form as it is and as the value, with no
+    datatype and no ill-typed flag. A canonical integer or date: the form as it is, its value,
+    well-typed.
     """
-    made = str.__new__(Literal, text)
-    made._language = language
-    made._datatype = None
-    made._value = text
-    made._ill_typed = None
-    return made
-
-
-def _typed_literal(lexical: str, datatype: URIRef, value: object) -> Literal:
-    """`Literal(lexical, datatype=datatype)` for a canonical lexical form whose value is known."""
     made = str.__new__(Literal, lexical)
-    made._language = None
+    made._language = language
     made._datatype = datatype
     made._value = value
-    made._ill_typed = False
+    made._ill_typed = ill_typed
     return made
 
 
